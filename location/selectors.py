@@ -1,0 +1,101 @@
+"""Reads for pages, the API, exports and reports: always scoped to the requesting user."""
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from openimis.accounts.models import User
+
+from .models import HealthFacility, HealthFacilityUserObjectPermission, Location, LocationType, LocationUserObjectPermission
+from .scope import scope_of
+
+
+def location_roots_for(user: User) -> QuerySet[Location]:
+    """The outermost locations a user sees: regions for national users, their granted areas otherwise."""
+    visible = Location.objects.visible_to(user)
+    return visible.filter(Q(parent__isnull=True) | ~Q(parent__in=visible)).select_related("parent")
+
+
+def location_children(user: User, location: Location, *, q: str = "", include_inactive: bool = False) -> QuerySet[Location]:
+    qs = Location.objects.visible_to(user).filter(parent=location).annotate(child_count=Count("children"))
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    return qs.order_by("code")
+
+
+def location_villages(user: User, location: Location, *, q: str = "", include_inactive: bool = False) -> QuerySet[Location]:
+    qs = (
+        Location.objects.visible_to(user)
+        .subtree_of(location)
+        .filter(type=LocationType.VILLAGE)
+        .select_related("parent")
+    )
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    return qs.order_by("parent__code", "code")
+
+
+def location_search(user: User, *, q: str = "", include_inactive: bool = False) -> QuerySet[Location]:
+    qs = Location.objects.visible_to(user).select_related("parent")
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    return qs.order_by("path")
+
+
+def facilities_for(
+    user: User, *, q: str = "", district: Location | None = None, level: str = "", status: str = ""
+) -> QuerySet[HealthFacility]:
+    qs = HealthFacility.objects.visible_to(user).select_related("district")
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    if district is not None:
+        qs = qs.filter(district=district)
+    if level:
+        qs = qs.filter(level=level)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("code")
+
+
+def users_visible_to(user: User) -> QuerySet[User]:
+    """Users an administrator may see and manage: every grant of theirs is within the administrator's scope."""
+    if not user.is_authenticated or not user.has_perm("accounts.view_user"):
+        return User.objects.none()
+    if scope_of(user).national:
+        return User.objects.all()
+    outside_locations = LocationUserObjectPermission.objects.filter(user=OuterRef("pk")).exclude(
+        content_object__in=Location.objects.visible_to(user)
+    )
+    outside_facilities = HealthFacilityUserObjectPermission.objects.filter(user=OuterRef("pk")).exclude(
+        content_object__in=HealthFacility.objects.visible_to(user)
+    )
+    any_grant_inside = Q(
+        Exists(LocationUserObjectPermission.objects.filter(user=OuterRef("pk"), content_object__in=Location.objects.visible_to(user)))
+    ) | Q(
+        Exists(
+            HealthFacilityUserObjectPermission.objects.filter(
+                user=OuterRef("pk"), content_object__in=HealthFacility.objects.visible_to(user)
+            )
+        )
+    )
+    return User.objects.filter(is_superuser=False).filter(any_grant_inside).exclude(Exists(outside_locations)).exclude(
+        Exists(outside_facilities)
+    )
+
+
+def scope_labels(user: User) -> list[str]:
+    """What a user's scope is, in words, for their pages."""
+    scope = scope_of(user)
+    if scope.national:
+        return ["—"]
+    labels = [
+        str(loc) for loc in Location.objects.filter(
+            locationuserobjectpermission__user=user, locationuserobjectpermission__permission__codename="scope_location"
+        )
+    ]
+    labels += [str(hf) for hf in HealthFacility.objects.filter(pk__in=scope.facility_ids)]
+    return labels

@@ -1,0 +1,82 @@
+"""The roles of the scheme (reference sec. 8.2) as Django groups holding named permissions.
+
+Each role lists the permissions it grants as "app_label.codename". Permissions of apps that are not installed
+yet are skipped, so a later app only has to add its codenames here. `sync_roles` makes the groups match this
+table exactly and is idempotent; it runs after every `migrate`.
+"""
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+VIEW_GEO = ["location.view_location", "location.view_healthfacility"]
+MANAGE_GEO = [
+    "location.add_location",
+    "location.change_location",
+    "location.manage_top_locations",
+    "location.import_locations",
+    "location.add_healthfacility",
+    "location.change_healthfacility",
+]
+
+PROJECT_APPS = {"accounts", "common", "location", "medical", "payer", "insuree", "policy", "claim", "reports"}
+
+ENROLMENT_OFFICER = "enrolment_officer"
+CLERK = "clerk"
+RECEPTIONIST = "receptionist"
+CLAIM_ADMINISTRATOR = "claim_administrator"
+MEDICAL_OFFICER = "medical_officer"
+ACCOUNTANT = "accountant"
+MANAGER = "manager"
+SCHEME_ADMINISTRATOR = "scheme_administrator"
+SYSTEM_ADMINISTRATOR = "system_administrator"
+
+ROLES: dict[str, dict[str, Any]] = {
+    ENROLMENT_OFFICER: {"label": _("Enrolment officer"), "perms": [*VIEW_GEO]},
+    CLERK: {"label": _("Clerk"), "perms": [*VIEW_GEO]},
+    RECEPTIONIST: {"label": _("Receptionist"), "perms": [*VIEW_GEO]},
+    CLAIM_ADMINISTRATOR: {"label": _("Claim administrator"), "perms": [*VIEW_GEO]},
+    MEDICAL_OFFICER: {"label": _("Medical officer"), "perms": [*VIEW_GEO]},
+    ACCOUNTANT: {"label": _("Accountant"), "perms": [*VIEW_GEO]},
+    MANAGER: {"label": _("Manager"), "perms": [*VIEW_GEO]},
+    SCHEME_ADMINISTRATOR: {"label": _("Scheme administrator"), "perms": [*VIEW_GEO, *MANAGE_GEO]},
+    SYSTEM_ADMINISTRATOR: {
+        "label": _("System administrator"),
+        "perms": [
+            *VIEW_GEO,
+            *MANAGE_GEO,
+            "accounts.view_user",
+            "accounts.add_user",
+            "accounts.change_user",
+            "location.grant_scope",
+        ],
+    },
+}
+
+
+def _permissions(names: list[str]) -> list[Permission]:
+    query = Q(pk__in=[])
+    for name in names:
+        app_label, codename = name.split(".", 1)
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    return list(Permission.objects.filter(query))
+
+
+def sync_roles() -> None:
+    for key, role in ROLES.items():
+        group, _created = Group.objects.get_or_create(name=key)
+        group.permissions.set(_permissions(role["perms"]))
+
+
+def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
+    # Permission rows are created per app just before this runs; syncing after each project app is cheap
+    # and leaves the groups complete once the last one has migrated.
+    if sender.label in PROJECT_APPS:
+        sync_roles()
+
+
+def role_label(key: str) -> str:
+    role = ROLES.get(key)
+    return str(role["label"]) if role else key

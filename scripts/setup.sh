@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Prepare this machine to run openIMIS: system packages, .venv, PostgreSQL, Redis,
+# then compile translations, migrate and collect static files.
+# Idempotent: a second run skips whatever is already in place.
+#
+# Environment:
+#   DJANGO_SETTINGS_MODULE  settings for the manage.py steps (default openimis.settings.dev)
+#   DATABASE_URL            if set, the role/database are not created; the local server is
+#                           only started when the URL points at 127.0.0.1/localhost:5432
+#   REDIS_URL               same idea for Redis on 127.0.0.1/localhost:6379
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-openimis.settings.dev}"
+PY=.venv/bin/python
+
+say() { printf '==> %s\n' "$*"; }
+warn() { printf 'WARNING: %s\n' "$*" >&2; }
+
+# wait_for SECONDS CMD...: retry CMD once a second until it succeeds.
+wait_for() {
+    local tries=$1
+    shift
+    until "$@" >/dev/null 2>&1; do
+        tries=$((tries - 1))
+        if ((tries <= 0)); then return 1; fi
+        sleep 1
+    done
+}
+
+# is_local URL PORT: true when URL is empty or its host:port is this machine on PORT.
+is_local() {
+    local hostport=${1#*://}
+    hostport=${hostport##*@}       # drop user:password@
+    hostport=${hostport%%/*}       # drop /path
+    case "$hostport" in
+        "" | 127.0.0.1 | localhost | "127.0.0.1:$2" | "localhost:$2") return 0 ;;
+        *) return 1 ;;
+    esac
+}
+
+# --- System packages -------------------------------------------------------
+APT_PACKAGES=(postgresql postgresql-contrib redis-server chromium fonts-dejavu-core fonts-liberation
+    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libffi-dev gettext python3-venv)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+    status=$(dpkg -s "$pkg" 2>/dev/null || true)
+    [[ $status == *"Status: install ok installed"* ]] || missing+=("$pkg")
+done
+if ((${#missing[@]} == 0)); then
+    say "system packages: all present"
+elif ((EUID != 0)); then
+    warn "not root, skipping apt; missing packages: ${missing[*]}"
+else
+    say "system packages: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# --- Python virtualenv -----------------------------------------------------
+if [[ ! -x $PY ]]; then
+    say "venv: creating .venv"
+    python3 -m venv .venv
+fi
+stamp=.venv/.requirements.sha256
+want=$(sha256sum requirements.txt | cut -d' ' -f1)
+if [[ "$(cat "$stamp" 2>/dev/null || true)" == "$want" ]]; then
+    say "venv: requirements.txt unchanged"
+else
+    say "venv: installing requirements.txt"
+    .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
+    echo "$want" >"$stamp"
+fi
+
+# --- PostgreSQL --------------------------------------------------------------
+# Run psql as the postgres superuser: via runuser when root, else sudo, else plain TCP
+# (which only works where local auth is trust).
+as_postgres_psql() {
+    if ((EUID == 0)); then
+        (cd /tmp && runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qtA "$@")
+    elif sudo -n true 2>/dev/null; then
+        (cd /tmp && sudo -n -u postgres psql -v ON_ERROR_STOP=1 -qtA "$@")
+    else
+        psql -h 127.0.0.1 -p 5432 -U postgres -v ON_ERROR_STOP=1 -qtA "$@"
+    fi
+}
+
+if ! is_local "${DATABASE_URL:-}" 5432; then
+    say "postgres: DATABASE_URL points elsewhere, not touching the local server"
+else
+    if pg_isready -q -h 127.0.0.1 -p 5432; then
+        say "postgres: running"
+    else
+        # Newest installed major version; create its "main" cluster if apt did not.
+        # shellcheck disable=SC2012  # version directories are plain numbers
+        ver=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1 || true)
+        # shellcheck disable=SC2012
+        [[ -n $ver ]] || ver=$(ls /usr/lib/postgresql | sort -V | tail -1)
+        if [[ ! -d /etc/postgresql/$ver/main ]]; then
+            say "postgres: creating cluster $ver/main"
+            pg_createcluster -p 5432 "$ver" main
+        fi
+        say "postgres: starting cluster $ver/main"
+        pg_ctlcluster --skip-systemctl-redirect "$ver" main start
+        wait_for 30 pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL did not become ready" >&2; exit 1; }
+    fi
+    if [[ -n ${DATABASE_URL:-} ]]; then
+        say "postgres: DATABASE_URL given, skipping role/database creation"
+    else
+        if [[ "$(as_postgres_psql -c "SELECT 1 FROM pg_roles WHERE rolname = 'openimis'")" == 1 ]]; then
+            say "postgres: role openimis exists"
+        else
+            say "postgres: creating role openimis"
+            # CREATEDB: the test suite creates its own test database.
+            as_postgres_psql -c "CREATE ROLE openimis LOGIN CREATEDB PASSWORD 'openimis'"
+        fi
+        if [[ "$(as_postgres_psql -c "SELECT 1 FROM pg_database WHERE datname = 'openimis'")" == 1 ]]; then
+            say "postgres: database openimis exists"
+        else
+            say "postgres: creating database openimis"
+            as_postgres_psql -c "CREATE DATABASE openimis OWNER openimis"
+        fi
+    fi
+fi
+
+# --- Redis -------------------------------------------------------------------
+if ! is_local "${REDIS_URL:-}" 6379; then
+    say "redis: REDIS_URL points elsewhere, not touching the local server"
+elif [[ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null || true)" == PONG ]]; then
+    say "redis: running"
+else
+    say "redis: starting"
+    # No persistence: Redis only holds the cache and the Celery queue here.
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+    redis_up() { [[ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" == PONG ]]; }
+    wait_for 30 redis_up || { echo "Redis did not answer PING" >&2; exit 1; }
+fi
+
+# --- Django ------------------------------------------------------------------
+say "django: using $DJANGO_SETTINGS_MODULE"
+if [[ -d locale ]]; then
+    say "django: compilemessages"
+    $PY manage.py compilemessages --ignore=.venv -v0
+fi
+say "django: migrate"
+$PY manage.py migrate --noinput
+say "django: collectstatic"
+$PY manage.py collectstatic --noinput -v0
+say "setup done"
