@@ -23,12 +23,13 @@ if curl -fsS -o /dev/null --max-time 2 "$URL/" 2>/dev/null; then
 fi
 
 mkdir -p var/run var/log
-# start NAME CMD...: run CMD detached, output to var/log/NAME.log, pid to var/run/NAME.pid.
+# start NAME CMD...: run CMD detached, output to var/log/NAME.log (replaced on each run),
+# pid to var/run/NAME.pid.
 start() {
     local name=$1
     shift
     echo "==> starting $name (log: var/log/$name.log)"
-    nohup "$@" >>"var/log/$name.log" 2>&1 </dev/null &
+    nohup "$@" >"var/log/$name.log" 2>&1 </dev/null &
     echo $! >"var/run/$name.pid"
 }
 start gunicorn .venv/bin/gunicorn openimis.wsgi:application \
@@ -50,4 +51,5 @@ for _ in $(seq 60); do
 done
 echo "openIMIS did not answer on $URL/healthz. Last lines of var/log/gunicorn.log:" >&2
 tail -n 40 var/log/gunicorn.log >&2
+scripts/stop.sh # do not leave a half-started demo behind
 exit 1

@@ -40,7 +40,8 @@ is_local() {
 }
 
 # --- System packages -------------------------------------------------------
-APT_PACKAGES=(postgresql postgresql-contrib redis-server chromium fonts-dejavu-core fonts-liberation
+# curl is used by scripts/demo.sh to wait for /healthz.
+APT_PACKAGES=(postgresql postgresql-contrib redis-server chromium fonts-dejavu-core fonts-liberation curl
     libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libffi-dev gettext python3-venv)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -74,15 +75,16 @@ else
 fi
 
 # --- PostgreSQL --------------------------------------------------------------
-# Run psql as the postgres superuser: via runuser when root, else sudo, else plain TCP
-# (which only works where local auth is trust).
+# Run psql as the postgres superuser against the server on port 5432: via runuser when
+# root, else sudo, else plain TCP (which only works where local auth is trust).
 as_postgres_psql() {
+    local psql=(psql -p 5432 -v ON_ERROR_STOP=1 -qtA "$@")
     if ((EUID == 0)); then
-        (cd /tmp && runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qtA "$@")
+        (cd /tmp && runuser -u postgres -- "${psql[@]}")
     elif sudo -n true 2>/dev/null; then
-        (cd /tmp && sudo -n -u postgres psql -v ON_ERROR_STOP=1 -qtA "$@")
+        (cd /tmp && sudo -n -u postgres "${psql[@]}")
     else
-        psql -h 127.0.0.1 -p 5432 -U postgres -v ON_ERROR_STOP=1 -qtA "$@"
+        "${psql[@]}" -h 127.0.0.1 -U postgres
     fi
 }
 
@@ -99,23 +101,28 @@ else
         [[ -n $ver ]] || ver=$(ls /usr/lib/postgresql | sort -V | tail -1)
         if [[ ! -d /etc/postgresql/$ver/main ]]; then
             say "postgres: creating cluster $ver/main"
-            pg_createcluster -p 5432 "$ver" main
+            pg_createcluster -p 5432 "$ver" main >/dev/null
         fi
         say "postgres: starting cluster $ver/main"
         pg_ctlcluster --skip-systemctl-redirect "$ver" main start
-        wait_for 30 pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL did not become ready" >&2; exit 1; }
+        wait_for 30 pg_isready -q -h 127.0.0.1 -p 5432 || {
+            echo "PostgreSQL is not ready on 127.0.0.1:5432 (see pg_lsclusters for its port)" >&2
+            exit 1
+        }
     fi
     if [[ -n ${DATABASE_URL:-} ]]; then
         say "postgres: DATABASE_URL given, skipping role/database creation"
     else
-        if [[ "$(as_postgres_psql -c "SELECT 1 FROM pg_roles WHERE rolname = 'openimis'")" == 1 ]]; then
+        role=$(as_postgres_psql -c "SELECT 1 FROM pg_roles WHERE rolname = 'openimis'")
+        db=$(as_postgres_psql -c "SELECT 1 FROM pg_database WHERE datname = 'openimis'")
+        if [[ $role == 1 ]]; then
             say "postgres: role openimis exists"
         else
             say "postgres: creating role openimis"
             # CREATEDB: the test suite creates its own test database.
             as_postgres_psql -c "CREATE ROLE openimis LOGIN CREATEDB PASSWORD 'openimis'"
         fi
-        if [[ "$(as_postgres_psql -c "SELECT 1 FROM pg_database WHERE datname = 'openimis'")" == 1 ]]; then
+        if [[ $db == 1 ]]; then
             say "postgres: database openimis exists"
         else
             say "postgres: creating database openimis"

@@ -9,7 +9,7 @@ for name in gunicorn worker beat; do
     pid=$(cat "$pidfile")
     cmdline=""
     if [[ $pid =~ ^[0-9]+$ ]]; then
-        cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)
+        cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" || true)
     fi
     # Only signal a live process that is still ours (a stale pid may have been reused).
     if [[ $cmdline == *gunicorn* || $cmdline == *celery* ]]; then

@@ -1,9 +1,12 @@
 """Settings for the test suite: the same real PostgreSQL and Redis, isolated names."""
 
+import os
+
 from .base import *  # noqa: F403
 
 CACHES["default"]["KEY_PREFIX"] = env("CACHE_PREFIX", default="openimis-test")  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "test-media")))  # noqa: F405
-CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="openimis-test")  # noqa: F405
+# Each test run has its own queue, so a demo worker on the same Redis never takes a test's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default=f"openimis-test-{os.getpid()}")  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -1,0 +1,1 @@
+"""Benchmarks for the figures named in issues; `make bench` runs them all through bench/run.py."""
