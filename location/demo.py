@@ -25,10 +25,46 @@ COUNTRY = {
     },
 }
 VILLAGE_NAMES = [
-    "Amani", "Baraka", "Chanzo", "Dimbwi", "Embe", "Fahari", "Gati", "Hekima", "Imara", "Jua",
-    "Kivuko", "Lulu", "Maua", "Neema", "Ona", "Pembe", "Rafiki", "Saba", "Tumaini", "Upendo",
-    "Vumbi", "Wema", "Yasini", "Zawadi", "Bonde", "Chui", "Dafina", "Furaha", "Giza", "Huruma",
-    "Ilala", "Jabali", "Kilima", "Lango", "Mvua", "Njia", "Pepo", "Shamba", "Tembo", "Uzima",
+    "Amani",
+    "Baraka",
+    "Chanzo",
+    "Dimbwi",
+    "Embe",
+    "Fahari",
+    "Gati",
+    "Hekima",
+    "Imara",
+    "Jua",
+    "Kivuko",
+    "Lulu",
+    "Maua",
+    "Neema",
+    "Ona",
+    "Pembe",
+    "Rafiki",
+    "Saba",
+    "Tumaini",
+    "Upendo",
+    "Vumbi",
+    "Wema",
+    "Yasini",
+    "Zawadi",
+    "Bonde",
+    "Chui",
+    "Dafina",
+    "Furaha",
+    "Giza",
+    "Huruma",
+    "Ilala",
+    "Jabali",
+    "Kilima",
+    "Lango",
+    "Mvua",
+    "Njia",
+    "Pepo",
+    "Shamba",
+    "Tembo",
+    "Uzima",
 ]
 # code, name, district, level, sub-level, legal form, care type
 FACILITIES = [
@@ -44,7 +80,7 @@ FACILITIES = [
     ("HF0403", "Korongo Mission Hospital", "D0202", "H", "N", "C", "I"),
 ]
 # user name, role, first name, last name, scope: location codes or ("HF", code)
-USERS = [
+USERS: list[tuple[str, str, str, str, list[str | tuple[str, str]]]] = [
     ("eo_bahari", roles.ENROLMENT_OFFICER, "Asha", "Mwinyi", ["D0101"]),
     ("eo_kilele", roles.ENROLMENT_OFFICER, "Baraka", "Njoroge", ["D0201"]),
     ("clerk", roles.CLERK, "Chausiku", "Omari", ["D0101", "D0102"]),
@@ -81,12 +117,12 @@ def load(out: IO[str], *, password: str) -> list[tuple[str, str, str]]:
                     v_code = f"V{w_code[1:]}{i}"
                     by_code[v_code] = _location(v_code, next(names), LocationType.VILLAGE, municipality, rng)
     facilities: dict[str, HealthFacility] = {}
-    for code, name, district, level, sub_level, legal_form, care_type in FACILITIES:
+    for code, name, district_code, level, sub_level, legal_form, care_type in FACILITIES:
         facility, _created = HealthFacility.objects.update_or_create(
             code=code,
             defaults={
                 "name": name,
-                "district": by_code[district],
+                "district": by_code[district_code],
                 "level": level,
                 "sub_level": sub_level,
                 "legal_form": legal_form,
@@ -97,14 +133,20 @@ def load(out: IO[str], *, password: str) -> list[tuple[str, str, str]]:
             },
         )
         facilities[code] = facility
-        villages = Location.objects.filter(type=LocationType.VILLAGE, path__startswith=by_code[district].path, is_active=True)
+        villages = Location.objects.filter(
+            type=LocationType.VILLAGE, path__startswith=by_code[district_code].path, is_active=True
+        )
         for village in villages:
             share = Decimal(100) if level != "H" else Decimal(40)
-            HealthFacilityCatchment.objects.get_or_create(facility=facility, village=village, defaults={"percentage": share})
+            HealthFacilityCatchment.objects.get_or_create(
+                facility=facility, village=village, defaults={"percentage": share}
+            )
     roles.sync_roles()
     logins = []
     for username, role, first, last, scope in USERS:
-        user, _created = User.objects.get_or_create(username=username, defaults={"first_name": first, "last_name": last})
+        user, _created = User.objects.get_or_create(
+            username=username, defaults={"first_name": first, "last_name": last}
+        )
         user.set_password(password)
         user.save(update_fields=["password"])
         user.groups.set([Group.objects.get(name=role)])
@@ -117,5 +159,7 @@ def load(out: IO[str], *, password: str) -> list[tuple[str, str, str]]:
                 assign_perm("location.scope_location", user, by_code[item])
                 labels.append(by_code[item].name)
         logins.append((roles.role_label(role), username, ", ".join(labels)))
-    out.write(f"Demo country: {Location.objects.count()} locations, {HealthFacility.objects.count()} health facilities.\n")
+    out.write(
+        f"Demo country: {Location.objects.count()} locations, {HealthFacility.objects.count()} health facilities.\n"
+    )
     return logins

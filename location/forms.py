@@ -33,8 +33,8 @@ class MoveForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args: Any, user: User, location: Location, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         parent_type = PARENT_TYPE[location.type]
-        self.fields["parent"].queryset = (
-            Location.objects.visible_to(user).active().filter(type=parent_type).exclude(pk=location.parent_id)
+        self._field("parent").queryset = (
+            Location.objects.visible_to(user).active().filter(type=parent_type).exclude(pk=location.parent_id or 0)
         )
 
 
@@ -59,7 +59,9 @@ class FacilityForm(BootstrapFormMixin, forms.ModelForm):
         label=_("Catchment area"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One village per line: village code, then the percentage of its population served (e.g. V0101 80)."),
+        help_text=_(
+            "One village per line: village code, then the percentage of its population served (e.g. V0101 80)."
+        ),
     )
 
     class Meta:
@@ -89,10 +91,11 @@ class FacilityForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = Location.objects.visible_to(user).active().filter(type=LocationType.DISTRICT)
+        self._field("district").queryset = Location.objects.visible_to(user).active().filter(type=LocationType.DISTRICT)
         if self.instance.pk:
             self.initial["catchments"] = "\n".join(
-                f"{c.village.code} {c.percentage.normalize():f}" for c in self.instance.catchments.select_related("village")
+                f"{c.village.code} {c.percentage.normalize():f}"
+                for c in self.instance.catchments.select_related("village")
             )
 
     def _post_clean(self) -> None:
@@ -106,11 +109,13 @@ class FacilityFilterForm(BootstrapFormMixin, forms.Form):
         label=_("District"), queryset=Location.objects.none(), required=False, to_field_name="uuid"
     )
     level = forms.ChoiceField(label=_("Level"), choices=[("", _("Any"))] + list(FacilityLevel.choices), required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any"))] + list(FacilityStatus.choices), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any"))] + list(FacilityStatus.choices), required=False
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = Location.objects.visible_to(user).filter(type=LocationType.DISTRICT)
+        self._field("district").queryset = Location.objects.visible_to(user).filter(type=LocationType.DISTRICT)
 
 
 class UserForm(BootstrapFormMixin, forms.Form):
@@ -145,9 +150,9 @@ class UserForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = [(g, role_label(g)) for g in ROLES if Group.objects.filter(name=g).exists()]
+        self._field("roles").choices = [(g, role_label(g)) for g in ROLES if Group.objects.filter(name=g).exists()]
         self.fields["roles"].widget.attrs["class"] = ""
-        self.fields["locations"].queryset = (
+        self._field("locations").queryset = (
             Location.objects.visible_to(user).active().filter(type__in=[LocationType.REGION, LocationType.DISTRICT])
         )
-        self.fields["facility"].queryset = HealthFacility.objects.visible_to(user)
+        self._field("facility").queryset = HealthFacility.objects.visible_to(user)

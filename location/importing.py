@@ -124,7 +124,11 @@ def check_rows(
     for r in rows:
         if r.code in first_row:
             errors.append(
-                RowError(r.row, "code", _("Code %(code)s already appears in row %(row)d.") % {"code": r.code, "row": first_row[r.code]})
+                RowError(
+                    r.row,
+                    "code",
+                    _("Code %(code)s already appears in row %(row)d.") % {"code": r.code, "row": first_row[r.code]},
+                )
             )
         else:
             first_row[r.code] = r.row

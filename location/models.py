@@ -241,9 +241,7 @@ END;
 """
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["updated_at"]
-)
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["updated_at"])
 class HealthFacility(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     code = models.CharField(_("code"), max_length=8)
@@ -323,6 +321,9 @@ class HealthFacilityCatchment(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.village_id}: {self.percentage} %"
+
 
 # Scope grants: django-guardian object permissions with direct foreign keys (fast joins, real constraints).
 @pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent())
@@ -339,4 +340,3 @@ class HealthFacilityUserObjectPermission(UserObjectPermissionBase):
 
     class Meta(UserObjectPermissionBase.Meta):
         abstract = False
-

@@ -1,10 +1,16 @@
 """Reads for pages, the API, exports and reports: always scoped to the requesting user."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from openimis.accounts.models import User
 
-from .models import HealthFacility, HealthFacilityUserObjectPermission, Location, LocationType, LocationUserObjectPermission
+from .models import (
+    HealthFacility,
+    HealthFacilityUserObjectPermission,
+    Location,
+    LocationType,
+    LocationUserObjectPermission,
+)
 from .scope import scope_of
 
 
@@ -14,7 +20,9 @@ def location_roots_for(user: User) -> QuerySet[Location]:
     return visible.filter(Q(parent__isnull=True) | ~Q(parent__in=visible)).select_related("parent")
 
 
-def location_children(user: User, location: Location, *, q: str = "", include_inactive: bool = False) -> QuerySet[Location]:
+def location_children(
+    user: User, location: Location, *, q: str = "", include_inactive: bool = False
+) -> QuerySet[Location]:
     qs = Location.objects.visible_to(user).filter(parent=location).annotate(child_count=Count("children"))
     if not include_inactive:
         qs = qs.filter(is_active=True)
@@ -23,7 +31,9 @@ def location_children(user: User, location: Location, *, q: str = "", include_in
     return qs.order_by("code")
 
 
-def location_villages(user: User, location: Location, *, q: str = "", include_inactive: bool = False) -> QuerySet[Location]:
+def location_villages(
+    user: User, location: Location, *, q: str = "", include_inactive: bool = False
+) -> QuerySet[Location]:
     qs = (
         Location.objects.visible_to(user)
         .subtree_of(location)
@@ -74,7 +84,11 @@ def users_visible_to(user: User) -> QuerySet[User]:
         content_object__in=HealthFacility.objects.visible_to(user)
     )
     any_grant_inside = Q(
-        Exists(LocationUserObjectPermission.objects.filter(user=OuterRef("pk"), content_object__in=Location.objects.visible_to(user)))
+        Exists(
+            LocationUserObjectPermission.objects.filter(
+                user=OuterRef("pk"), content_object__in=Location.objects.visible_to(user)
+            )
+        )
     ) | Q(
         Exists(
             HealthFacilityUserObjectPermission.objects.filter(
@@ -82,8 +96,11 @@ def users_visible_to(user: User) -> QuerySet[User]:
             )
         )
     )
-    return User.objects.filter(is_superuser=False).filter(any_grant_inside).exclude(Exists(outside_locations)).exclude(
-        Exists(outside_facilities)
+    return (
+        User.objects.filter(is_superuser=False)
+        .filter(any_grant_inside)
+        .exclude(Exists(outside_locations))
+        .exclude(Exists(outside_facilities))
     )
 
 
@@ -93,9 +110,19 @@ def scope_labels(user: User) -> list[str]:
     if scope.national:
         return ["—"]
     labels = [
-        str(loc) for loc in Location.objects.filter(
+        str(loc)
+        for loc in Location.objects.filter(
             locationuserobjectpermission__user=user, locationuserobjectpermission__permission__codename="scope_location"
         )
     ]
     labels += [str(hf) for hf in HealthFacility.objects.filter(pk__in=scope.facility_ids)]
     return labels
+
+
+def population_totals(user: User, location: Location) -> dict[str, int | None]:
+    """Population of a location: its own figures for a village, the sum over its active villages otherwise."""
+    fields = ("male_population", "female_population", "other_population", "families")
+    if location.type == LocationType.VILLAGE:
+        return {f: getattr(location, f) for f in fields}
+    villages = location_villages(user, location)
+    return villages.aggregate(**{f: Sum(f) for f in fields})

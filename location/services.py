@@ -31,7 +31,6 @@ from openimis.common.jobs import JobFailed, job_create, job_progress
 from openimis.common.models import Job
 
 from . import importing
-
 from .exceptions import LocationError
 from .models import (
     PARENT_TYPE,
@@ -169,9 +168,7 @@ def location_update(*, user: User, location: Location, **changes: Any) -> Locati
 def location_move(*, user: User, location: Location, new_parent: Location) -> Location:
     _check_level_perm(user, location.type, "change")
     if new_parent.path.startswith(location.path):
-        raise LocationError.for_field(
-            "parent", _("A location cannot be moved under itself or one of its descendants.")
-        )
+        raise LocationError.for_field("parent", _("A location cannot be moved under itself or one of its descendants."))
     _check_parent(user, location.type, new_parent)
     location.parent = new_parent
     with constraint_errors(_location_messages()):
@@ -184,9 +181,7 @@ def location_move(*, user: User, location: Location, new_parent: Location) -> Lo
 def location_deactivate(*, user: User, location: Location) -> int:
     """Deactivates the location and everything below it; returns how many locations changed."""
     _check_level_perm(user, location.type, "change")
-    active_facilities = HealthFacility.objects.filter(
-        district__path__startswith=location.path, status="AC"
-    ).count()
+    active_facilities = HealthFacility.objects.filter(district__path__startswith=location.path, status="AC").count()
     if active_facilities:
         raise LocationError(
             _("%(n)d active health facilities are in this area; deactivate or move them first.")
@@ -370,7 +365,9 @@ def _replace_scope(account: User, locations: list[Location], facility: HealthFac
     forget_scope(account)
 
 
-def scope_grant(*, user: User, target: User, location: Location | None = None, facility: HealthFacility | None = None) -> None:
+def scope_grant(
+    *, user: User, target: User, location: Location | None = None, facility: HealthFacility | None = None
+) -> None:
     """Adds one location or facility to a user's scope (used by set-up scripts and tests)."""
     _require_perm(user, "location.grant_scope")
     if location is not None:
@@ -378,7 +375,6 @@ def scope_grant(*, user: User, target: User, location: Location | None = None, f
     if facility is not None:
         assign_perm("location.scope_healthfacility", target, facility)
     forget_scope(target)
-
 
 
 # --- import ------------------------------------------------------------------------------------------------
@@ -391,7 +387,9 @@ def locations_import_start(*, user: User, upload: Any) -> Job:
     _require_perm(user, "location.import_locations")
     _require_perm(user, "location.add_location")
     if upload.size > settings.IMPORT_MAX_BYTES:
-        raise LocationError.for_field("file", _("The file is larger than %d MB.") % (settings.IMPORT_MAX_BYTES // 2**20))
+        raise LocationError.for_field(
+            "file", _("The file is larger than %d MB.") % (settings.IMPORT_MAX_BYTES // 2**20)
+        )
     return job_create(user=user, kind="location.import", task=import_locations_task, input_file=upload)
 
 

@@ -4,14 +4,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from openimis.accounts.roles import role_label
 from openimis.common.exceptions import ApplicationError
 from openimis.common.history import history_of
-from openimis.common.pages import apply_error, paginate
+from openimis.common.pages import AuthedRequest, apply_error, paginate
 
 from . import selectors, services
 from .forms import FacilityFilterForm, FacilityForm, ImportForm, LocationFilterForm, LocationForm, MoveForm, UserForm
@@ -32,7 +32,7 @@ def _breadcrumbs(location: Location | None, *tail: tuple[str, str]) -> list[tupl
 
 @login_required
 @permission_required(VIEW_LOCATION, raise_exception=True)
-def location_list(request: HttpRequest) -> HttpResponse:
+def location_list(request: AuthedRequest) -> HttpResponse:
     filter_form = LocationFilterForm(request.GET or None)
     q = request.GET.get("q", "").strip()
     include_inactive = bool(request.GET.get("include_inactive"))
@@ -46,7 +46,7 @@ def location_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required(VIEW_LOCATION, raise_exception=True)
-def location_detail(request: HttpRequest, uuid: str) -> HttpResponse:
+def location_detail(request: AuthedRequest, uuid: str) -> HttpResponse:
     location = access_location_by_uuid(request.user, uuid)
     tab = request.GET.get("tab", "children")
     q = request.GET.get("q", "").strip()
@@ -56,7 +56,8 @@ def location_detail(request: HttpRequest, uuid: str) -> HttpResponse:
         "tab": tab,
         "breadcrumbs": _breadcrumbs(location),
         "filter_form": LocationFilterForm(request.GET or None),
-        "child_type_label": LocationType(CHILD_TYPE[location.type]).label if CHILD_TYPE[location.type] else "",
+        "child_type_label": LocationType(child_type).label if (child_type := CHILD_TYPE[location.type]) else "",
+        "totals": selectors.population_totals(request.user, location),
     }
     if tab == "villages" and location.type in (LocationType.REGION, LocationType.DISTRICT):
         qs = selectors.location_villages(request.user, location, q=q, include_inactive=include_inactive)
@@ -78,7 +79,7 @@ def _location_values(form: LocationForm) -> dict[str, Any]:
 
 @login_required
 @permission_required("location.add_location", raise_exception=True)
-def location_create(request: HttpRequest) -> HttpResponse:
+def location_create(request: AuthedRequest) -> HttpResponse:
     parent = access_location_by_uuid(request.user, request.GET["parent"]) if request.GET.get("parent") else None
     type_ = CHILD_TYPE[parent.type] if parent else LocationType.REGION
     if type_ is None:
@@ -93,13 +94,18 @@ def location_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("%s was created.") % location)
             return redirect("location:location_detail", uuid=location.uuid)
-    context = {"form": form, "parent": parent, "type_label": LocationType(type_).label, "breadcrumbs": _breadcrumbs(parent, (_("New"), ""))}
+    context = {
+        "form": form,
+        "parent": parent,
+        "type_label": LocationType(type_).label,
+        "breadcrumbs": _breadcrumbs(parent, (_("New"), "")),
+    }
     return render(request, "location/location_form.html", context)
 
 
 @login_required
 @permission_required("location.change_location", raise_exception=True)
-def location_edit(request: HttpRequest, uuid: str) -> HttpResponse:
+def location_edit(request: AuthedRequest, uuid: str) -> HttpResponse:
     location = access_location_by_uuid(request.user, uuid)
     initial = {k: getattr(location, k) for k in services.LOCATION_EDITABLE}
     form = LocationForm(request.POST or None, initial=initial)
@@ -111,13 +117,18 @@ def location_edit(request: HttpRequest, uuid: str) -> HttpResponse:
         else:
             messages.success(request, _("%s was saved.") % location)
             return redirect("location:location_detail", uuid=location.uuid)
-    context = {"form": form, "location": location, "type_label": location.get_type_display(), "breadcrumbs": _breadcrumbs(location, (_("Edit"), ""))}
+    context = {
+        "form": form,
+        "location": location,
+        "type_label": location.get_type_display(),
+        "breadcrumbs": _breadcrumbs(location, (_("Edit"), "")),
+    }
     return render(request, "location/location_form.html", context)
 
 
 @login_required
 @permission_required("location.change_location", raise_exception=True)
-def location_move(request: HttpRequest, uuid: str) -> HttpResponse:
+def location_move(request: AuthedRequest, uuid: str) -> HttpResponse:
     location = access_location_by_uuid(request.user, uuid)
     form = MoveForm(request.POST or None, user=request.user, location=location)
     if request.method == "POST" and form.is_valid():
@@ -128,12 +139,16 @@ def location_move(request: HttpRequest, uuid: str) -> HttpResponse:
         else:
             messages.success(request, _("%s was moved.") % location)
             return redirect("location:location_detail", uuid=location.uuid)
-    return render(request, "location/location_move.html", {"form": form, "location": location, "breadcrumbs": _breadcrumbs(location, (_("Move"), ""))})
+    return render(
+        request,
+        "location/location_move.html",
+        {"form": form, "location": location, "breadcrumbs": _breadcrumbs(location, (_("Move"), ""))},
+    )
 
 
 @login_required
 @permission_required("location.change_location", raise_exception=True)
-def location_deactivate(request: HttpRequest, uuid: str) -> HttpResponse:
+def location_deactivate(request: AuthedRequest, uuid: str) -> HttpResponse:
     location = access_location_by_uuid(request.user, uuid)
     if request.method == "POST":
         try:
@@ -143,12 +158,16 @@ def location_deactivate(request: HttpRequest, uuid: str) -> HttpResponse:
         else:
             messages.success(request, _("%(n)d locations were deactivated.") % {"n": count})
         return redirect("location:location_detail", uuid=location.uuid)
-    return render(request, "location/location_deactivate.html", {"location": location, "breadcrumbs": _breadcrumbs(location, (_("Deactivate"), ""))})
+    return render(
+        request,
+        "location/location_deactivate.html",
+        {"location": location, "breadcrumbs": _breadcrumbs(location, (_("Deactivate"), ""))},
+    )
 
 
 @login_required
 @permission_required("location.import_locations", raise_exception=True)
-def location_import(request: HttpRequest) -> HttpResponse:
+def location_import(request: AuthedRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -157,7 +176,9 @@ def location_import(request: HttpRequest) -> HttpResponse:
             apply_error(form, exc)
         else:
             return redirect("common:job_detail", uuid=job.uuid)
-    return render(request, "location/location_import.html", {"form": form, "breadcrumbs": _breadcrumbs(None, (_("Import"), ""))})
+    return render(
+        request, "location/location_import.html", {"form": form, "breadcrumbs": _breadcrumbs(None, (_("Import"), ""))}
+    )
 
 
 class _Echo:
@@ -180,13 +201,33 @@ def _csv_response(filename: str, header: list[str], rows: Any) -> StreamingHttpR
 
 @login_required
 @permission_required(VIEW_LOCATION, raise_exception=True)
-def location_export(request: HttpRequest) -> StreamingHttpResponse:
+def location_export(request: AuthedRequest) -> StreamingHttpResponse:
     qs = selectors.location_search(request.user, q=request.GET.get("q", ""), include_inactive=True)
     rows = (
-        [loc.type, loc.code, loc.name, loc.parent.code if loc.parent else "", loc.male_population or "", loc.female_population or "", loc.other_population or "", loc.families or "", "1" if loc.is_active else "0"]
+        [
+            loc.type,
+            loc.code,
+            loc.name,
+            loc.parent.code if loc.parent else "",
+            loc.male_population or "",
+            loc.female_population or "",
+            loc.other_population or "",
+            loc.families or "",
+            "1" if loc.is_active else "0",
+        ]
         for loc in qs.iterator(chunk_size=2000)
     )
-    header = ["type", "code", "name", "parent_code", "male_population", "female_population", "other_population", "families", "active"]
+    header = [
+        "type",
+        "code",
+        "name",
+        "parent_code",
+        "male_population",
+        "female_population",
+        "other_population",
+        "families",
+        "active",
+    ]
     return _csv_response("locations.csv", header, rows)
 
 
@@ -195,18 +236,21 @@ def location_export(request: HttpRequest) -> StreamingHttpResponse:
 
 @login_required
 @permission_required(VIEW_FACILITY, raise_exception=True)
-def facility_list(request: HttpRequest) -> HttpResponse:
+def facility_list(request: AuthedRequest) -> HttpResponse:
     filter_form = FacilityFilterForm(request.GET or None, user=request.user)
     filters: dict[str, Any] = {}
     if filter_form.is_valid():
         filters = {k: v for k, v in filter_form.cleaned_data.items() if v}
-    context = {"page_obj": paginate(request, selectors.facilities_for(request.user, **filters)), "filter_form": filter_form}
+    context = {
+        "page_obj": paginate(request, selectors.facilities_for(request.user, **filters)),
+        "filter_form": filter_form,
+    }
     return render(request, "location/facility_list.html", context)
 
 
 @login_required
 @permission_required(VIEW_FACILITY, raise_exception=True)
-def facility_detail(request: HttpRequest, uuid: str) -> HttpResponse:
+def facility_detail(request: AuthedRequest, uuid: str) -> HttpResponse:
     facility = access_facility_by_uuid(request.user, uuid)
     tab = request.GET.get("tab", "details")
     context: dict[str, Any] = {"facility": facility, "tab": tab}
@@ -217,7 +261,7 @@ def facility_detail(request: HttpRequest, uuid: str) -> HttpResponse:
     return render(request, "location/facility_detail.html", context)
 
 
-def _parse_catchments(request: HttpRequest, text: str) -> list[services.CatchmentRow]:
+def _parse_catchments(request: AuthedRequest, text: str) -> list[services.CatchmentRow]:
     rows: list[services.CatchmentRow] = []
     codes: list[tuple[str, str]] = []
     for line in text.splitlines():
@@ -225,9 +269,13 @@ def _parse_catchments(request: HttpRequest, text: str) -> list[services.Catchmen
         if not parts:
             continue
         if len(parts) != 2:
-            raise ApplicationError.for_field("catchments", _("Each line needs a village code and a percentage: %s") % line)
+            raise ApplicationError.for_field(
+                "catchments", _("Each line needs a village code and a percentage: %s") % line
+            )
         codes.append((parts[0], parts[1]))
-    villages = {v.code: v for v in Location.objects.visible_to(request.user).active().filter(code__in=[c for c, _p in codes])}
+    villages = {
+        v.code: v for v in Location.objects.visible_to(request.user).active().filter(code__in=[c for c, _p in codes])
+    }
     for code, pct in codes:
         if code not in villages:
             raise ApplicationError.for_field("catchments", _("No village with code %s in your districts.") % code)
@@ -239,7 +287,7 @@ def _parse_catchments(request: HttpRequest, text: str) -> list[services.Catchmen
     return rows
 
 
-def _facility_form_view(request: HttpRequest, facility: HealthFacility | None) -> HttpResponse:
+def _facility_form_view(request: AuthedRequest, facility: HealthFacility | None) -> HttpResponse:
     form = FacilityForm(request.POST or None, instance=facility, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "catchments"}
@@ -259,24 +307,50 @@ def _facility_form_view(request: HttpRequest, facility: HealthFacility | None) -
 
 @login_required
 @permission_required("location.add_healthfacility", raise_exception=True)
-def facility_create(request: HttpRequest) -> HttpResponse:
+def facility_create(request: AuthedRequest) -> HttpResponse:
     return _facility_form_view(request, None)
 
 
 @login_required
 @permission_required("location.change_healthfacility", raise_exception=True)
-def facility_edit(request: HttpRequest, uuid: str) -> HttpResponse:
+def facility_edit(request: AuthedRequest, uuid: str) -> HttpResponse:
     facility = access_facility_by_uuid(request.user, uuid)
     return _facility_form_view(request, facility)
 
 
 @login_required
 @permission_required(VIEW_FACILITY, raise_exception=True)
-def facility_export(request: HttpRequest) -> StreamingHttpResponse:
+def facility_export(request: AuthedRequest) -> StreamingHttpResponse:
     qs = selectors.facilities_for(request.user, q=request.GET.get("q", ""))
-    header = ["code", "name", "district_code", "level", "sub_level", "legal_form", "care_type", "status", "contract_start_date", "contract_end_date", "phone", "email"]
+    header = [
+        "code",
+        "name",
+        "district_code",
+        "level",
+        "sub_level",
+        "legal_form",
+        "care_type",
+        "status",
+        "contract_start_date",
+        "contract_end_date",
+        "phone",
+        "email",
+    ]
     rows = (
-        [f.code, f.name, f.district.code, f.level, f.sub_level, f.legal_form, f.care_type, f.status, f.contract_start_date or "", f.contract_end_date or "", f.phone, f.email]
+        [
+            f.code,
+            f.name,
+            f.district.code,
+            f.level,
+            f.sub_level,
+            f.legal_form,
+            f.care_type,
+            f.status,
+            f.contract_start_date or "",
+            f.contract_end_date or "",
+            f.phone,
+            f.email,
+        ]
         for f in qs.iterator(chunk_size=2000)
     )
     return _csv_response("health-facilities.csv", header, rows)
@@ -287,7 +361,7 @@ def facility_export(request: HttpRequest) -> StreamingHttpResponse:
 
 @login_required
 @permission_required("accounts.view_user", raise_exception=True)
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthedRequest) -> HttpResponse:
     qs = selectors.users_visible_to(request.user).prefetch_related("groups").order_by("username")
     q = request.GET.get("q", "").strip()
     if q:
@@ -295,13 +369,20 @@ def user_list(request: HttpRequest) -> HttpResponse:
     page_obj = paginate(request, qs)
     for account in page_obj:
         account.role_labels = [role_label(g.name) for g in account.groups.all()]
-    return render(request, "location/user_list.html", {"page_obj": page_obj, "filter_form": LocationFilterForm(request.GET or None)})
+    return render(
+        request,
+        "location/user_list.html",
+        {"page_obj": page_obj, "filter_form": LocationFilterForm(request.GET or None)},
+    )
 
 
-def _user_form_view(request: HttpRequest, target: Any) -> HttpResponse:
+def _user_form_view(request: AuthedRequest, target: Any) -> HttpResponse:
     initial: dict[str, Any] = {"language": "en", "is_active": True}
     if target is not None:
-        initial = {f: getattr(target, f) for f in ("username", "first_name", "last_name", "email", "phone", "language", "is_active")}
+        initial = {
+            f: getattr(target, f)
+            for f in ("username", "first_name", "last_name", "email", "phone", "language", "is_active")
+        }
         initial["roles"] = [g.name for g in target.groups.all()]
         initial["locations"] = Location.objects.filter(locationuserobjectpermission__user=target)
         initial["facility"] = HealthFacility.objects.filter(healthfacilityuserobjectpermission__user=target).first()
@@ -321,12 +402,11 @@ def _user_form_view(request: HttpRequest, target: Any) -> HttpResponse:
 
 @login_required
 @permission_required("accounts.add_user", raise_exception=True)
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthedRequest) -> HttpResponse:
     return _user_form_view(request, None)
 
 
 @login_required
 @permission_required("accounts.change_user", raise_exception=True)
-def user_edit(request: HttpRequest, uuid: str) -> HttpResponse:
+def user_edit(request: AuthedRequest, uuid: str) -> HttpResponse:
     return _user_form_view(request, access_user_by_uuid(request.user, uuid))
-

@@ -13,7 +13,9 @@ def _wants_json(request: HttpRequest) -> bool:
 
 def forbidden(request: HttpRequest, exception: Any = None) -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse({"code": "permission_denied", "detail": "You do not have permission.", "fields": {}}, status=403)
+        return JsonResponse(
+            {"code": "permission_denied", "detail": "You do not have permission.", "fields": {}}, status=403
+        )
     return render(request, "403.html", status=403)
 
 

@@ -28,17 +28,17 @@ class Country:
 
 @pytest.fixture
 def country(db) -> Country:
-    ra = LocationFactory(code="RA", name="Region A")
-    da = LocationFactory(code="DA", name="District A", type=LocationType.DISTRICT, parent=ra)
-    ma = LocationFactory(code="MA", name="Municipality A", type=LocationType.MUNICIPALITY, parent=da)
-    va1 = LocationFactory(code="VA1", name="Village A1", type=LocationType.VILLAGE, parent=ma)
-    va2 = LocationFactory(code="VA2", name="Village A2", type=LocationType.VILLAGE, parent=ma)
-    rb = LocationFactory(code="RB", name="Region B")
-    db_ = LocationFactory(code="DB", name="District B", type=LocationType.DISTRICT, parent=rb)
-    mb = LocationFactory(code="MB", name="Municipality B", type=LocationType.MUNICIPALITY, parent=db_)
-    vb1 = LocationFactory(code="VB1", name="Village B1", type=LocationType.VILLAGE, parent=mb)
-    hfa = FacilityFactory(code="HFA", name="Facility A", district=da)
-    hfb = FacilityFactory(code="HFB", name="Facility B", district=db_)
+    ra = LocationFactory.create(code="RA", name="Region A")
+    da = LocationFactory.create(code="DA", name="District A", type=LocationType.DISTRICT, parent=ra)
+    ma = LocationFactory.create(code="MA", name="Municipality A", type=LocationType.MUNICIPALITY, parent=da)
+    va1 = LocationFactory.create(code="VA1", name="Village A1", type=LocationType.VILLAGE, parent=ma)
+    va2 = LocationFactory.create(code="VA2", name="Village A2", type=LocationType.VILLAGE, parent=ma)
+    rb = LocationFactory.create(code="RB", name="Region B")
+    db_ = LocationFactory.create(code="DB", name="District B", type=LocationType.DISTRICT, parent=rb)
+    mb = LocationFactory.create(code="MB", name="Municipality B", type=LocationType.MUNICIPALITY, parent=db_)
+    vb1 = LocationFactory.create(code="VB1", name="Village B1", type=LocationType.VILLAGE, parent=mb)
+    hfa = FacilityFactory.create(code="HFA", name="Facility A", district=da)
+    hfb = FacilityFactory.create(code="HFB", name="Facility B", district=db_)
     for loc in (ra, da, ma, va1, va2, rb, db_, mb, vb1):
         loc.refresh_from_db()
     return Country(ra, da, ma, va1, va2, hfa, rb, db_, mb, vb1, hfb)
@@ -47,43 +47,45 @@ def country(db) -> Country:
 @pytest.fixture
 def eo_a(country) -> User:
     """Enrolment officer of district A."""
-    return UserFactory(username="eo_a", role=roles.ENROLMENT_OFFICER, scope=[country.district_a])
+    return UserFactory.create(username="eo_a", role=roles.ENROLMENT_OFFICER, scope=[country.district_a])
 
 
 @pytest.fixture
 def eo_b(country) -> User:
     """Enrolment officer of district B."""
-    return UserFactory(username="eo_b", role=roles.ENROLMENT_OFFICER, scope=[country.district_b])
+    return UserFactory.create(username="eo_b", role=roles.ENROLMENT_OFFICER, scope=[country.district_b])
 
 
 @pytest.fixture
 def claim_admin(country) -> User:
     """Claim administrator of facility A."""
-    return UserFactory(username="claim_admin", role=roles.CLAIM_ADMINISTRATOR, scope=[country.facility_a])
+    return UserFactory.create(username="claim_admin", role=roles.CLAIM_ADMINISTRATOR, scope=[country.facility_a])
 
 
 @pytest.fixture
 def medical_officer(country) -> User:
-    return UserFactory(username="medical_officer", role=roles.MEDICAL_OFFICER, scope=[country.region_a])
+    return UserFactory.create(username="medical_officer", role=roles.MEDICAL_OFFICER, scope=[country.region_a])
 
 
 @pytest.fixture
 def scheme_admin(country) -> User:
     """Scheme administrator for the whole (test) country."""
-    return UserFactory(
+    return UserFactory.create(
         username="scheme_admin", role=roles.SCHEME_ADMINISTRATOR, scope=[country.region_a, country.region_b]
     )
 
 
 @pytest.fixture
 def sysadmin(country) -> User:
-    return UserFactory(username="sysadmin", role=roles.SYSTEM_ADMINISTRATOR, scope=[country.region_a, country.region_b])
+    return UserFactory.create(
+        username="sysadmin", role=roles.SYSTEM_ADMINISTRATOR, scope=[country.region_a, country.region_b]
+    )
 
 
 @pytest.fixture
 def nobody(country) -> User:
     """An enrolment officer to whom no district has been granted yet."""
-    return UserFactory(username="nobody", role=roles.ENROLMENT_OFFICER)
+    return UserFactory.create(username="nobody", role=roles.ENROLMENT_OFFICER)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from openimis.accounts.models import User
 PASSWORD = "correct-horse-battery"
 
 
-class LocationFactory(factory.django.DjangoModelFactory):
+class LocationFactory(factory.django.DjangoModelFactory[Location]):
     class Meta:
         model = Location
 
@@ -18,7 +18,7 @@ class LocationFactory(factory.django.DjangoModelFactory):
     parent = None
 
 
-class FacilityFactory(factory.django.DjangoModelFactory):
+class FacilityFactory(factory.django.DjangoModelFactory[HealthFacility]):
     class Meta:
         model = HealthFacility
 
@@ -29,7 +29,7 @@ class FacilityFactory(factory.django.DjangoModelFactory):
     care_type = "B"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -40,15 +40,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def role(self, create, extracted, **kwargs):
+    def role(obj: User, create, extracted, **kwargs):  # noqa: N805 - factory_boy passes the built object
         if extracted:
-            self.groups.add(Group.objects.get(name=extracted))
-        self.save()
+            obj.groups.add(Group.objects.get(name=extracted))
+        obj.save()
 
     @factory.post_generation
-    def scope(self, create, extracted, **kwargs):
+    def scope(obj: User, create, extracted, **kwargs):  # noqa: N805
         for target in extracted or []:
             if isinstance(target, HealthFacility):
-                assign_perm("location.scope_healthfacility", self, target)
+                assign_perm("location.scope_healthfacility", obj, target)
             else:
-                assign_perm("location.scope_location", self, target)
+                assign_perm("location.scope_location", obj, target)

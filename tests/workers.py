@@ -52,7 +52,9 @@ def celery_worker() -> Iterator[subprocess.Popen]:
         deadline = time.monotonic() + 60
         while "ready." not in (ROOT / "var" / "test-worker.log").read_text():
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the Celery worker did not start:\n" + (ROOT / "var" / "test-worker.log").read_text())
+                raise RuntimeError(
+                    "the Celery worker did not start:\n" + (ROOT / "var" / "test-worker.log").read_text()
+                )
             time.sleep(0.2)
         yield process
     finally:

@@ -1,10 +1,19 @@
 from rest_framework import serializers
 
-from ..models import CareType, FacilityLevel, FacilityStatus, FacilitySubLevel, HealthFacility, LegalForm, Location, LocationType
+from ..models import (
+    CareType,
+    FacilityLevel,
+    FacilityStatus,
+    FacilitySubLevel,
+    HealthFacility,
+    LegalForm,
+    Location,
+    LocationType,
+)
 
 
 class LocationOut(serializers.ModelSerializer):
-    parent = serializers.UUIDField(source="parent.uuid", read_only=True, allow_null=True, default=None)
+    parent = serializers.UUIDField(source="parent.uuid", read_only=True, allow_null=True, default=None)  # type: ignore[assignment]
 
     class Meta:
         model = Location
@@ -26,7 +35,7 @@ class LocationCreateIn(serializers.Serializer):
     type = serializers.ChoiceField(choices=LocationType.choices)
     code = serializers.CharField(max_length=8)
     name = serializers.CharField(max_length=50)
-    parent = serializers.UUIDField(required=False, allow_null=True)
+    parent = serializers.UUIDField(required=False, allow_null=True)  # type: ignore[assignment]
     male_population = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     female_population = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     other_population = serializers.IntegerField(min_value=0, required=False, allow_null=True)
@@ -43,7 +52,7 @@ class LocationUpdateIn(serializers.Serializer):
 
 
 class LocationMoveIn(serializers.Serializer):
-    parent = serializers.UUIDField()
+    parent = serializers.UUIDField()  # type: ignore[assignment]
 
 
 class DeactivateOut(serializers.Serializer):
@@ -56,7 +65,7 @@ class CatchmentIO(serializers.Serializer):
 
 
 class FacilityOut(serializers.ModelSerializer):
-    district = serializers.UUIDField(source="district.uuid", read_only=True)
+    district = serializers.UUIDField(source="district.uuid", read_only=True)  # type: ignore[assignment]
     catchments = serializers.SerializerMethodField()
 
     class Meta:

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from openimis.common.api import require_perms
+from openimis.common.api import acting_user, require_perms
 from openimis.common.exceptions import ApplicationError
 
 from .. import services
@@ -35,7 +35,7 @@ class LocationFilter(django_filters.FilterSet):
 
 
 def _visible_location(request: Request, uuid: Any, field: str) -> Location:
-    location = Location.objects.visible_to(request.user).filter(uuid=uuid).first()
+    location = Location.objects.visible_to(acting_user(request)).filter(uuid=uuid).first()
     if location is None:
         raise ApplicationError.for_field(field, "No location with this uuid in your scope.", code="not_found")
     return location
@@ -50,7 +50,7 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     queryset = Location.objects.none()
 
     def get_queryset(self) -> QuerySet[Location]:
-        return Location.objects.visible_to(self.request.user).select_related("parent").order_by("path")
+        return Location.objects.visible_to(acting_user(self.request)).select_related("parent").order_by("path")
 
     @extend_schema(request=s.LocationCreateIn, responses={201: s.LocationOut})
     def create(self, request: Request) -> Response:
@@ -59,7 +59,7 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         values = dict(data.validated_data)
         parent_uuid = values.pop("parent", None)
         parent = _visible_location(request, parent_uuid, "parent") if parent_uuid else None
-        location = services.location_create(user=request.user, parent=parent, **values)
+        location = services.location_create(user=acting_user(request), parent=parent, **values)
         return Response(s.LocationOut(location).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.LocationUpdateIn, responses=s.LocationOut)
@@ -67,7 +67,7 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         location = get_object_or_404(self.get_queryset(), uuid=uuid)
         data = s.LocationUpdateIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        location = services.location_update(user=request.user, location=location, **data.validated_data)
+        location = services.location_update(user=acting_user(request), location=location, **data.validated_data)
         return Response(s.LocationOut(location).data)
 
     @extend_schema(request=s.LocationMoveIn, responses=s.LocationOut)
@@ -77,14 +77,14 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = s.LocationMoveIn(data=request.data)
         data.is_valid(raise_exception=True)
         parent = _visible_location(request, data.validated_data["parent"], "parent")
-        location = services.location_move(user=request.user, location=location, new_parent=parent)
+        location = services.location_move(user=acting_user(request), location=location, new_parent=parent)
         return Response(s.LocationOut(location).data)
 
     @extend_schema(request=None, responses=s.DeactivateOut)
     @action(detail=True, methods=["post"], permission_classes=[require_perms("location.change_location")])
     def deactivate(self, request: Request, uuid: str) -> Response:
         location = get_object_or_404(self.get_queryset(), uuid=uuid)
-        count = services.location_deactivate(user=request.user, location=location)
+        count = services.location_deactivate(user=acting_user(request), location=location)
         return Response({"deactivated": count})
 
 
@@ -108,7 +108,7 @@ class HealthFacilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
     def get_queryset(self) -> QuerySet[HealthFacility]:
         return (
-            HealthFacility.objects.visible_to(self.request.user)
+            HealthFacility.objects.visible_to(acting_user(self.request))
             .select_related("district")
             .prefetch_related("catchments__village")
             .order_by("code")
@@ -131,12 +131,12 @@ class HealthFacilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     @extend_schema(request=s.FacilityIn, responses={201: s.FacilityOut})
     def create(self, request: Request) -> Response:
         values, rows = self._values(request, partial=False)
-        facility = services.facility_create(user=request.user, catchments=rows, **values)
+        facility = services.facility_create(user=acting_user(request), catchments=rows, **values)
         return Response(s.FacilityOut(facility).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.FacilityIn, responses=s.FacilityOut)
     def partial_update(self, request: Request, uuid: str) -> Response:
         facility = get_object_or_404(self.get_queryset(), uuid=uuid)
         values, rows = self._values(request, partial=True)
-        facility = services.facility_update(user=request.user, facility=facility, catchments=rows, **values)
+        facility = services.facility_update(user=acting_user(request), facility=facility, catchments=rows, **values)
         return Response(s.FacilityOut(facility).data)

@@ -1,6 +1,6 @@
 """API conventions: deny by default, one error shape, every list paginated."""
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -12,6 +12,8 @@ from rest_framework.response import Response
 
 if TYPE_CHECKING:
     from rest_framework.views import APIView
+
+    from openimis.accounts.models import User
 
 from .exceptions import ApplicationError
 
@@ -48,6 +50,11 @@ def require_perms(*perms: str) -> type[permissions.BasePermission]:
     return HasPerms
 
 
+def acting_user(request: Request) -> "User":
+    """The authenticated user of an API request (the permission classes have already refused anonymous ones)."""
+    return cast("User", request.user)
+
+
 def _flatten(detail: Any) -> dict[str, list[str]]:
     if isinstance(detail, dict):
         out: dict[str, list[str]] = {}
@@ -72,14 +79,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
     if not isinstance(exc, exceptions.APIException):
         return None
     headers = {}
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait or 0))
+    wait = getattr(exc, "wait", None)
+    if wait:
+        headers["Retry-After"] = str(int(wait))
     if isinstance(exc, exceptions.ValidationError):
-        fields = _flatten(exc.detail) if isinstance(exc.detail, dict) else {"non_field_errors": [str(d) for d in exc.detail]}
+        fields = (
+            _flatten(exc.detail) if isinstance(exc.detail, dict) else {"non_field_errors": [str(d) for d in exc.detail]}
+        )
         body = {"code": "invalid", "detail": "The input is not valid; see fields.", "fields": fields}
     else:
         code = exc.get_codes()

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from pghistory.models import Events
 
@@ -31,7 +32,9 @@ class HistoryEntry:
 def _display(model: type[models.Model], name: str, value: Any, related: dict[tuple[str, Any], str]) -> Any:
     try:
         f = model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - a column that is no longer a field is shown raw
+    except FieldDoesNotExist:  # a column that is no longer a field is shown raw
+        return value
+    if not isinstance(f, models.Field):
         return value
     if value is None or value == "":
         return "—"
@@ -46,9 +49,10 @@ def _display(model: type[models.Model], name: str, value: Any, related: dict[tup
 
 def _label(model: type[models.Model], name: str) -> str:
     try:
-        return str(model._meta.get_field(name).verbose_name)
-    except Exception:  # noqa: BLE001
+        f = model._meta.get_field(name)
+    except FieldDoesNotExist:
         return name
+    return str(f.verbose_name) if isinstance(f, models.Field) else name
 
 
 def history_of(obj: models.Model, *, limit: int = 200) -> list[HistoryEntry]:
@@ -75,7 +79,9 @@ def history_of(obj: models.Model, *, limit: int = 200) -> list[HistoryEntry]:
             changes = []
         else:
             changes = [
-                Change(_label(model, k), _display(model, k, previous.get(k), related), _display(model, k, data[k], related))
+                Change(
+                    _label(model, k), _display(model, k, previous.get(k), related), _display(model, k, data[k], related)
+                )
                 for k in keys
                 if previous.get(k) != data[k]
             ]

@@ -22,7 +22,9 @@ from .exceptions import ApplicationError
 from .models import Job, JobStatus
 
 
-def job_create(*, user: User, kind: str, task: Task, params: dict[str, Any] | None = None, input_file: Any = None) -> Job:
+def job_create(
+    *, user: User, kind: str, task: Task, params: dict[str, Any] | None = None, input_file: Any = None
+) -> Job:
     with transaction.atomic():
         job = Job(kind=kind, created_by=user, params=params or {})
         if input_file is not None:

@@ -1,9 +1,13 @@
 import uuid
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from openimis.accounts.models import User
 
 
 class JobStatus(models.IntegerChoices):
@@ -13,8 +17,12 @@ class JobStatus(models.IntegerChoices):
     FAILED = 3, _("Failed")
 
 
+# Names people see for each kind of job; apps add theirs.
+JOB_KINDS: dict[str, Any] = {"location.import": _("Import of locations")}
+
+
 class JobQuerySet(models.QuerySet["Job"]):
-    def visible_to(self, user: "settings.AUTH_USER_MODEL") -> "JobQuerySet":
+    def visible_to(self, user: "User") -> "JobQuerySet":
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
@@ -52,6 +60,10 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.uuid}"
+
+    @property
+    def kind_label(self) -> str:
+        return str(JOB_KINDS.get(self.kind, self.kind))
 
     @property
     def is_finished(self) -> bool:

@@ -7,7 +7,16 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from openimis.accounts.models import User
+
 from .exceptions import ApplicationError
+
+
+class AuthedRequest(HttpRequest):
+    """A request behind `login_required`: its user is a real User."""
+
+    user: User
+
 
 PER_PAGE_CHOICES = (25, 50, 100, 500)
 
@@ -48,3 +57,7 @@ class BootstrapFormMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+    def _field(self, name: str) -> Any:
+        """A form field by name, typed loosely so that querysets and choices can be set per request."""
+        return self.fields[name]  # type: ignore[attr-defined]

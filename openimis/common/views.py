@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
@@ -7,10 +8,8 @@ from django.views.decorators.http import require_GET
 from redis import Redis
 from redis.exceptions import RedisError
 
-from django.conf import settings
-
 from .models import Job
-from .pages import paginate
+from .pages import AuthedRequest, paginate
 
 
 @require_GET
@@ -34,26 +33,28 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-def job_list(request: HttpRequest) -> HttpResponse:
+def job_list(request: AuthedRequest) -> HttpResponse:
     page_obj = paginate(request, Job.objects.visible_to(request.user).select_related("created_by"))
     return render(request, "common/job_list.html", {"page_obj": page_obj})
 
 
 @login_required
-def job_detail(request: HttpRequest, uuid: str) -> HttpResponse:
+def job_detail(request: AuthedRequest, uuid: str) -> HttpResponse:
     job = get_object_or_404(Job.objects.visible_to(request.user), uuid=uuid)
     return render(request, "common/job_detail.html", {"job": job})
 
 
 @login_required
 @never_cache
-def job_progress(request: HttpRequest, uuid: str) -> HttpResponse:
+def job_progress(request: AuthedRequest, uuid: str) -> HttpResponse:
     """The progress part of the job page; HTMX polls it until the job has finished."""
     job = get_object_or_404(Job.objects.visible_to(request.user), uuid=uuid)
     return render(request, "common/_job_progress.html", {"job": job})
 
 
 @login_required
-def job_download(request: HttpRequest, uuid: str) -> FileResponse:
+def job_download(request: AuthedRequest, uuid: str) -> FileResponse:
     job = get_object_or_404(Job.objects.visible_to(request.user).exclude(result_file=""), uuid=uuid)
-    return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_file.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        job.result_file.open("rb"), as_attachment=True, filename=(job.result_file.name or "result").rsplit("/", 1)[-1]
+    )

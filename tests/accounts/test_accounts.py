@@ -23,7 +23,9 @@ def test_every_role_of_the_reference_exists_with_named_permissions():
     eo = Group.objects.get(name=roles.ENROLMENT_OFFICER)
     assert set(eo.permissions.values_list("codename", flat=True)) == {"view_location", "view_healthfacility"}
     admin = Group.objects.get(name=roles.SYSTEM_ADMINISTRATOR)
-    assert {"add_user", "grant_scope", "manage_top_locations"} <= set(admin.permissions.values_list("codename", flat=True))
+    assert {"add_user", "grant_scope", "manage_top_locations"} <= set(
+        admin.permissions.values_list("codename", flat=True)
+    )
 
 
 def test_login_and_logout(client, eo_a):
@@ -48,7 +50,9 @@ def test_five_failures_lock_the_user_from_that_address_for_15_minutes(client, eo
     assert locked.status_code == 429
     assert "locked" in locked.content.decode()
     # the same user from another address, and another user from the same address, still get in
-    other_ip = client.post(reverse("accounts:login"), {"username": "eo_a", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2")
+    other_ip = client.post(
+        reverse("accounts:login"), {"username": "eo_a", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2"
+    )
     assert other_ip.status_code == 302
     assert settings.AXES_COOLOFF_TIME.total_seconds() == 15 * 60
 
@@ -62,7 +66,11 @@ def test_password_change(client, eo_a):
     client.force_login(eo_a)
     response = client.post(
         reverse("accounts:password_change"),
-        {"old_password": PASSWORD, "new_password1": "a-much-better-secret-42", "new_password2": "a-much-better-secret-42"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-much-better-secret-42",
+            "new_password2": "a-much-better-secret-42",
+        },
     )
     assert response.status_code == 302
     eo_a.refresh_from_db()
@@ -79,7 +87,7 @@ def test_username_is_unique_ignoring_case(eo_a):
 
 
 def _settings_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS")}
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env["DJANGO_SETTINGS_MODULE"] = "openimis.settings.production"
     env.update(extra)
     return env

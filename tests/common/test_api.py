@@ -19,7 +19,7 @@ def test_anonymous_is_refused_with_the_error_shape(api, country):
 def test_user_without_view_permission_is_refused(api, country):
     from tests.factories import UserFactory
 
-    user = UserFactory(scope=[country.region_a])  # no role at all
+    user = UserFactory.create(scope=[country.region_a])  # no role at all
     response = api(user).get("/api/v1/health-facilities/")
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
@@ -84,7 +84,9 @@ def test_create_move_and_deactivate_through_the_api(api, scheme_admin, country):
 
 def test_enrolment_officer_cannot_move(api, eo_a, country):
     response = api(eo_a).post(
-        f"/api/v1/locations/{country.village_a1.uuid}/move/", {"parent": str(country.municipality_a.uuid)}, format="json"
+        f"/api/v1/locations/{country.village_a1.uuid}/move/",
+        {"parent": str(country.municipality_a.uuid)},
+        format="json",
     )
     assert response.status_code == 403
 

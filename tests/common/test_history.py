@@ -5,10 +5,10 @@ from django.urls import reverse
 from pghistory.models import Events
 
 from location.models import Location
+from openimis.celery import app
 from openimis.common.history import history_of
 from openimis.common.jobs import JobTask
 from openimis.common.models import Job
-from openimis.celery import app
 
 pytestmark = pytest.mark.django_db
 

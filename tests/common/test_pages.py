@@ -70,7 +70,9 @@ def test_create_location_pages(login, scheme_admin, country):
     response = client.post(f"{reverse('location:location_create')}?parent={region.uuid}", {"code": "DN", "name": "Dn"})
     assert response.status_code == 302
     assert Location.objects.get(code="DN").parent == region
-    response = client.post(f"{reverse('location:location_create')}?parent={region.uuid}", {"code": "DN", "name": "Again"})
+    response = client.post(
+        f"{reverse('location:location_create')}?parent={region.uuid}", {"code": "DN", "name": "Again"}
+    )
     assert "Another active location already has this code." in response.content.decode()
 
 
@@ -92,7 +94,9 @@ def test_district_page_lists_villages_with_pagination(login, eo_a, country):
     assert b"VA1" in html and b"VA2" in html and b"VB1" not in html
 
 
-def test_import_page_queues_a_job_and_job_page_shows_progress(login, scheme_admin, country, django_capture_on_commit_callbacks):
+def test_import_page_queues_a_job_and_job_page_shows_progress(
+    login, scheme_admin, country, django_capture_on_commit_callbacks
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client = login(scheme_admin)
@@ -122,7 +126,11 @@ def test_user_management_sets_roles_and_scope(login, sysadmin, country):
     )
     assert response.status_code == 302, response.content.decode()
     user = User.objects.get(username="new_eo")
-    assert list(Location.objects.visible_to(user).values_list("code", flat=True).order_by("code")) == ["DB", "MB", "VB1"]
+    assert list(Location.objects.visible_to(user).values_list("code", flat=True).order_by("code")) == [
+        "DB",
+        "MB",
+        "VB1",
+    ]
     assert "new_eo" in client.get(reverse("location:user_list")).content.decode()
 
 

@@ -18,7 +18,9 @@ def test_import_job_runs_on_a_real_worker(scheme_admin, country):
     )
     with celery_worker():
         job = services.locations_import_start(user=scheme_admin, upload=upload)
-        finished = wait_for(lambda: Job.objects.filter(pk=job.pk, status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED]).first())
+        finished = wait_for(
+            lambda: Job.objects.filter(pk=job.pk, status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED]).first()
+        )
     assert finished.status == JobStatus.SUCCEEDED, finished.error
     assert finished.progress == 100
     assert finished.started_at and finished.finished_at

@@ -64,11 +64,10 @@ def test_import_with_bad_rows_fails_with_row_report_and_imports_nothing(scheme_a
 
 
 def test_import_parent_outside_scope_is_reported(country):
+    from openimis.accounts import roles
     from tests.factories import UserFactory
 
-    from openimis.accounts import roles
-
-    admin_a = UserFactory(role=roles.SCHEME_ADMINISTRATOR, scope=[country.region_a])
+    admin_a = UserFactory.create(role=roles.SCHEME_ADMINISTRATOR, scope=[country.region_a])
     job = _run(admin_a, "type,code,name,parent_code\nW,MX,Over there,DB\n")
     assert job.status == JobStatus.FAILED
     assert job.result["errors"] == [{"row": 2, "field": "parent_code", "message": "Parent DB is outside your scope."}]

@@ -80,11 +80,10 @@ def test_api_filter_cannot_switch_scope_off(api, eo_a, country):
 
 def test_write_to_other_district_is_refused(api, scheme_admin, eo_a, country):
     # eo_a cannot write at all; a scheme administrator of region A only cannot write in region B.
+    from openimis.accounts import roles
     from tests.factories import UserFactory
 
-    from openimis.accounts import roles
-
-    admin_a = UserFactory(role=roles.SCHEME_ADMINISTRATOR, scope=[country.region_a])
+    admin_a = UserFactory.create(role=roles.SCHEME_ADMINISTRATOR, scope=[country.region_a])
     response = api(admin_a).post(
         "/api/v1/locations/",
         {"type": "W", "code": "MX", "name": "X", "parent": str(country.district_b.uuid)},

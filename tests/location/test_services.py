@@ -47,11 +47,15 @@ def test_village_needs_a_municipality_parent(scheme_admin, country):
 
 
 def test_database_refuses_wrong_parent_type_even_in_raw_sql(country):
-    with pytest.raises(IntegrityError, match="cannot be placed under"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE location_location SET parent_id = %s WHERE id = %s", [country.region_b.pk, country.village_a1.pk]
-            )
+    with (
+        pytest.raises(IntegrityError, match="cannot be placed under"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE location_location SET parent_id = %s WHERE id = %s",
+            [country.region_b.pk, country.village_a1.pk],
+        )
 
 
 def test_move_keeps_types_and_rewrites_the_subtree(scheme_admin, country):
@@ -59,7 +63,12 @@ def test_move_keeps_types_and_rewrites_the_subtree(scheme_admin, country):
     country.village_a1.refresh_from_db()
     assert country.village_a1.path.startswith(country.district_b.path)
     assert set(Location.objects.subtree_of(country.district_b).values_list("code", flat=True)) == {
-        "DB", "MB", "VB1", "MA", "VA1", "VA2"
+        "DB",
+        "MB",
+        "VB1",
+        "MA",
+        "VA1",
+        "VA2",
     }
 
 
@@ -96,11 +105,10 @@ def test_enrolment_officer_may_not_create_locations(eo_a, country):
 
 
 def test_region_level_needs_top_level_permission(country):
+    from openimis.accounts import roles
     from tests.factories import UserFactory
 
-    from openimis.accounts import roles
-
-    clerkish = UserFactory(role=roles.CLERK, scope=[country.district_a])
+    clerkish = UserFactory.create(role=roles.CLERK, scope=[country.district_a])
     with pytest.raises(PermissionDeniedError):
         services.location_create(user=clerkish, type="R", code="RX", name="X")
 
@@ -134,18 +142,20 @@ def test_facility_duplicate_code_is_refused(scheme_admin, country):
 
 
 def test_facility_in_district_out_of_scope_is_refused(country):
+    from openimis.accounts import roles
     from tests.factories import UserFactory
 
-    from openimis.accounts import roles
-
-    admin_a = UserFactory(role=roles.SCHEME_ADMINISTRATOR, scope=[country.region_a])
+    admin_a = UserFactory.create(role=roles.SCHEME_ADMINISTRATOR, scope=[country.region_a])
     with pytest.raises(ApplicationError) as err:
         services.facility_create(user=admin_a, **_facility_data(country.district_b))
     assert "district" in err.value.fields
 
 
 def test_facility_catchments_are_villages_with_percentages(scheme_admin, country):
-    rows = [services.CatchmentRow(country.village_a1, Decimal("60")), services.CatchmentRow(country.village_a2, Decimal("100"))]
+    rows = [
+        services.CatchmentRow(country.village_a1, Decimal("60")),
+        services.CatchmentRow(country.village_a2, Decimal("100")),
+    ]
     facility = services.facility_create(user=scheme_admin, catchments=rows, **_facility_data(country.district_a))
     assert HealthFacilityCatchment.objects.filter(facility=facility).count() == 2
     with pytest.raises(ApplicationError) as err:
@@ -155,16 +165,17 @@ def test_facility_catchments_are_villages_with_percentages(scheme_admin, country
     assert "catchments" in err.value.fields
     with pytest.raises(ApplicationError):
         services.facility_update(
-            user=scheme_admin, facility=facility, catchments=[services.CatchmentRow(country.municipality_a, Decimal("50"))]
+            user=scheme_admin,
+            facility=facility,
+            catchments=[services.CatchmentRow(country.municipality_a, Decimal("50"))],
         )
     assert HealthFacilityCatchment.objects.filter(facility=facility).count() == 2
 
 
 def test_region_created_by_regional_admin_is_granted_to_them(country):
+    from openimis.accounts import roles
     from tests.factories import UserFactory
 
-    from openimis.accounts import roles
-
-    admin_a = UserFactory(role=roles.SYSTEM_ADMINISTRATOR, scope=[country.region_a])
+    admin_a = UserFactory.create(role=roles.SYSTEM_ADMINISTRATOR, scope=[country.region_a])
     region = services.location_create(user=admin_a, type=LocationType.REGION, code="RN", name="North")
     assert Location.objects.visible_to(admin_a).filter(pk=region.pk).exists()

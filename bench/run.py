@@ -1,0 +1,58 @@
+"""Runs every benchmark in order and prints each figure against its target, then a summary table.
+
+The benchmarks share one database, `openimis_bench`, re-created at the start: the district page is measured
+among the 10,000 villages the import benchmark wrote. A missed target is reported, not an error; the exit
+status is non-zero only when a benchmark crashes (or cannot check that it measured what it claims to).
+"""
+
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: make `bench` importable
+
+from bench import bench_district_page, bench_location_import, common
+
+BENCHMARKS: list[tuple[str, Callable[[], list[common.Figure]]]] = [
+    ("location import", bench_location_import.run),
+    ("district page", bench_district_page.run),
+]
+
+
+def _table(rows: list[tuple[str, str, str, str]]) -> str:
+    header = ("figure", "measured", "target", "result")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def main() -> int:
+    common.prepare()
+    summary: list[tuple[str, str, str, str]] = []
+    crashed = False
+    for title, run in BENCHMARKS:
+        print(f"\n== {title}")
+        started = time.perf_counter()
+        try:
+            figures = run()
+        except Exception:
+            traceback.print_exc()
+            summary.append((title, "-", "-", "CRASHED"))
+            crashed = True
+            continue
+        for figure in figures:
+            print(figure.line())
+            summary.append((figure.name, figure.measured, figure.goal, figure.verdict))
+        print(f"({title}: {time.perf_counter() - started:.1f} s with its set-up)")
+    print("\n" + _table(summary))
+    return 1 if crashed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
