@@ -6,8 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from openimis.accounts.models import User
 from openimis.accounts.roles import role_label
 from openimis.common.exceptions import ApplicationError
 from openimis.common.history import history_of
@@ -22,11 +24,16 @@ VIEW_LOCATION = "location.view_location"
 VIEW_FACILITY = "location.view_healthfacility"
 
 
-def _breadcrumbs(location: Location | None, *tail: tuple[str, str]) -> list[tuple[str, str]]:
-    crumbs = [(_("Locations"), "/locations/")]
+def _breadcrumbs(user: User, location: Location | None, *tail: tuple[str, str]) -> list[tuple[str, str]]:
+    """Locations > ancestors in the user's scope > the location > tail (ancestors out of scope are left out)."""
+    crumbs = [(_("Locations"), reverse("location:location_list"))]
     if location is not None:
-        for loc in [*location.ancestors(), location]:
-            crumbs.append((str(loc), f"/locations/{loc.uuid}/"))
+        ancestors = location.ancestors()
+        visible = set(
+            Location.objects.visible_to(user).filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True)
+        )
+        for loc in [*[a for a in ancestors if a.pk in visible], location]:
+            crumbs.append((str(loc), reverse("location:location_detail", args=[loc.uuid])))
     return crumbs + list(tail)
 
 
@@ -54,7 +61,7 @@ def location_detail(request: AuthedRequest, uuid: str) -> HttpResponse:
     context: dict[str, Any] = {
         "location": location,
         "tab": tab,
-        "breadcrumbs": _breadcrumbs(location),
+        "breadcrumbs": _breadcrumbs(request.user, location),
         "filter_form": LocationFilterForm(request.GET or None),
         "child_type_label": LocationType(child_type).label if (child_type := CHILD_TYPE[location.type]) else "",
         "totals": selectors.population_totals(request.user, location),
@@ -98,7 +105,7 @@ def location_create(request: AuthedRequest) -> HttpResponse:
         "form": form,
         "parent": parent,
         "type_label": LocationType(type_).label,
-        "breadcrumbs": _breadcrumbs(parent, (_("New"), "")),
+        "breadcrumbs": _breadcrumbs(request.user, parent, (_("New"), "")),
     }
     return render(request, "location/location_form.html", context)
 
@@ -121,7 +128,7 @@ def location_edit(request: AuthedRequest, uuid: str) -> HttpResponse:
         "form": form,
         "location": location,
         "type_label": location.get_type_display(),
-        "breadcrumbs": _breadcrumbs(location, (_("Edit"), "")),
+        "breadcrumbs": _breadcrumbs(request.user, location, (_("Edit"), "")),
     }
     return render(request, "location/location_form.html", context)
 
@@ -142,7 +149,7 @@ def location_move(request: AuthedRequest, uuid: str) -> HttpResponse:
     return render(
         request,
         "location/location_move.html",
-        {"form": form, "location": location, "breadcrumbs": _breadcrumbs(location, (_("Move"), ""))},
+        {"form": form, "location": location, "breadcrumbs": _breadcrumbs(request.user, location, (_("Move"), ""))},
     )
 
 
@@ -161,7 +168,7 @@ def location_deactivate(request: AuthedRequest, uuid: str) -> HttpResponse:
     return render(
         request,
         "location/location_deactivate.html",
-        {"location": location, "breadcrumbs": _breadcrumbs(location, (_("Deactivate"), ""))},
+        {"location": location, "breadcrumbs": _breadcrumbs(request.user, location, (_("Deactivate"), ""))},
     )
 
 
@@ -177,7 +184,9 @@ def location_import(request: AuthedRequest) -> HttpResponse:
         else:
             return redirect("common:job_detail", uuid=job.uuid)
     return render(
-        request, "location/location_import.html", {"form": form, "breadcrumbs": _breadcrumbs(None, (_("Import"), ""))}
+        request,
+        "location/location_import.html",
+        {"form": form, "breadcrumbs": _breadcrumbs(request.user, None, (_("Import"), ""))},
     )
 
 

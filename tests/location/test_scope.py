@@ -93,3 +93,9 @@ def test_write_to_other_district_is_refused(api, scheme_admin, eo_a, country):
     assert response.json()["fields"] == {"parent": ["No location with this uuid in your scope."]}
     response = api(eo_a).post("/api/v1/locations/", {"type": "R", "code": "RX", "name": "X"}, format="json")
     assert response.status_code == 403
+
+
+def test_breadcrumbs_leave_out_ancestors_outside_the_scope(login, eo_a, country):
+    html = login(eo_a).get(f"/locations/{country.village_a1.uuid}/").content.decode()
+    assert "District A" in html and "Municipality A" in html
+    assert "Region A" not in html and str(country.region_a.uuid) not in html
