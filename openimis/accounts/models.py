@@ -1,11 +1,15 @@
 import uuid
 
+import pghistory
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["password", "last_login"]
+)
 class User(AbstractUser):
     """A person who logs in: back-office staff, enrolment officers, claim administrators.
 
