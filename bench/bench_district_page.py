@@ -10,9 +10,12 @@ Run alone: `.venv/bin/python -m bench.bench_district_page` (it re-creates the be
 10,000 other villages, imports the tree of the import benchmark without timing it).
 """
 
+import gc
 import random
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from bench import bench_location_import, common
@@ -50,6 +53,28 @@ def _timed_get(client: "Client", url: str) -> tuple[float, bytes]:
     if response.status_code != 200:
         raise common.BenchmarkError(f"GET {url} answered {response.status_code}")
     return elapsed_ms, response.content
+
+
+@contextmanager
+def _full_collections() -> Iterator[list[float]]:
+    """The pauses (ms) of the full garbage collections (generation 2) that happen inside the block."""
+    pauses: list[float] = []
+    started = 0.0
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        nonlocal started
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            started = time.perf_counter()
+        else:
+            pauses.append((time.perf_counter() - started) * 1000)
+
+    gc.callbacks.append(on_gc)
+    try:
+        yield pauses
+    finally:
+        gc.callbacks.remove(on_gc)
 
 
 def _explain_slowest(queries: list[dict[str, str]]) -> None:
@@ -101,7 +126,9 @@ def run() -> list[common.Figure]:
 
     for _ in range(WARM_UP):
         _timed_get(client, url)
-    samples = [_timed_get(client, url)[0] for _ in range(REQUESTS)]
+    gc.collect()  # the set-up's garbage is not the page's to collect
+    with _full_collections() as pauses:
+        samples = [_timed_get(client, url)[0] for _ in range(REQUESTS)]
     p50, p95 = common.percentile(samples, 50), common.percentile(samples, 95)
 
     with CaptureQueriesContext(connection) as captured:
@@ -113,6 +140,13 @@ def run() -> list[common.Figure]:
         f"min {min(samples):.1f} ms, max {max(samples):.1f} ms"
     )
     print(f"one request: {len(captured.captured_queries)} SQL queries taking {sql_ms:.1f} ms in all")
+    if pauses:
+        print(
+            f"full garbage collections during the {REQUESTS} requests: {len(pauses)}, "
+            f"{min(pauses):.0f}-{max(pauses):.0f} ms each"
+        )
+    else:
+        print(f"full garbage collections during the {REQUESTS} requests: none")
 
     figure = common.Figure(
         name=f"district page listing {VILLAGES} villages, p95 server time", value=p95, target=TARGET_MS, unit="ms"
