@@ -1,6 +1,6 @@
 """Reads for pages, the API, exports and reports: always scoped to the requesting user."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 
 from openimis.accounts.models import User
 
@@ -38,7 +38,8 @@ def location_villages(
         Location.objects.visible_to(user)
         .subtree_of(location)
         .filter(type=LocationType.VILLAGE)
-        .select_related("parent")
+        .annotate(municipality_name=F("parent__name"))
+        .only("uuid", "code", "name", "male_population", "female_population", "other_population", "is_active")
     )
     if not include_inactive:
         qs = qs.filter(is_active=True)
@@ -124,5 +125,5 @@ def population_totals(user: User, location: Location) -> dict[str, int | None]:
     fields = ("male_population", "female_population", "other_population", "families")
     if location.type == LocationType.VILLAGE:
         return {f: getattr(location, f) for f in fields}
-    villages = location_villages(user, location)
+    villages = location_villages(user, location).order_by()
     return villages.aggregate(**{f: Sum(f) for f in fields})
