@@ -17,6 +17,7 @@ import pgtrigger
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import UserObjectPermissionBase
 
 if TYPE_CHECKING:
@@ -207,10 +208,10 @@ class CareType(models.TextChoices):
 
 
 class FacilityStatus(models.TextChoices):
-    ACTIVE = "AC", _("Active")
-    INACTIVE = "IN", _("Inactive")
-    DELISTED = "DE", _("Delisted")
-    IDLE = "ID", _("Idle")
+    ACTIVE = "AC", pgettext_lazy("facility status", "Active")
+    INACTIVE = "IN", pgettext_lazy("facility status", "Inactive")
+    DELISTED = "DE", pgettext_lazy("facility status", "Delisted")
+    IDLE = "ID", pgettext_lazy("facility status", "Idle")
 
 
 class HealthFacilityQuerySet(models.QuerySet["HealthFacility"]):

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from guardian.shortcuts import assign_perm, remove_perm
 
 from openimis.accounts.models import User
@@ -184,7 +185,11 @@ def location_deactivate(*, user: User, location: Location) -> int:
     active_facilities = HealthFacility.objects.filter(district__path__startswith=location.path, status="AC").count()
     if active_facilities:
         raise LocationError(
-            _("%(n)d active health facilities are in this area; deactivate or move them first.")
+            ngettext(
+                "%(n)d active health facility is in this area; deactivate or move it first.",
+                "%(n)d active health facilities are in this area; deactivate or move them first.",
+                active_facilities,
+            )
             % {"n": active_facilities},
             code="location_has_facilities",
         )
@@ -402,7 +407,7 @@ def locations_import(*, job: Job) -> dict[str, Any]:
         rows, errors = importing.read_rows(data)
     except importing.FileUnreadable as exc:
         raise JobFailed(str(exc)) from exc
-    job_progress(job=job, percent=5, message=_("Checking %d rows") % len(rows))
+    job_progress(job=job, percent=5, message=_("Checking the rows"))
     codes = {r.code for r in rows} | {r.parent_code for r in rows if r.parent_code}
     existing = {
         code: importing.Existing(pk, type_, path)
@@ -420,12 +425,19 @@ def locations_import(*, job: Job) -> dict[str, Any]:
     )
     if errors:
         raise JobFailed(
-            _("The file has %d errors; nothing was imported.") % len(errors),
+            ngettext(
+                "The file has %(n)d error; nothing was imported.",
+                "The file has %(n)d errors; nothing was imported.",
+                len(errors),
+            )
+            % {"n": len(errors)},
             report={"errors": [e.as_dict() for e in sorted(errors, key=lambda e: (e.row, e.field))]},
         )
     created = _write_import(job, rows, existing)
     counts = {level: sum(1 for r in rows if r.type == level) for level in importing.LEVEL_ORDER}
-    summary = _("%(n)d locations imported: %(r)d regions, %(d)d districts, %(w)d municipalities, %(v)d villages.") % {
+    summary = _(
+        "Locations imported: %(n)d (regions: %(r)d, districts: %(d)d, municipalities: %(w)d, villages: %(v)d)."
+    ) % {
         "n": created,
         "r": counts["R"],
         "d": counts["D"],

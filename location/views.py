@@ -8,6 +8,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from openimis.accounts.models import User
 from openimis.accounts.roles import role_label
@@ -21,6 +23,12 @@ from .models import CHILD_TYPE, HealthFacility, Location, LocationType
 from .permissions import access_facility_by_uuid, access_location_by_uuid, access_user_by_uuid
 
 VIEW_LOCATION = "location.view_location"
+NEW_LABELS = {
+    LocationType.REGION: _lazy("New region"),
+    LocationType.DISTRICT: _lazy("New district"),
+    LocationType.MUNICIPALITY: _lazy("New municipality"),
+    LocationType.VILLAGE: _lazy("New village"),
+}
 VIEW_FACILITY = "location.view_healthfacility"
 
 
@@ -63,7 +71,7 @@ def location_detail(request: AuthedRequest, uuid: str) -> HttpResponse:
         "tab": tab,
         "breadcrumbs": _breadcrumbs(request.user, location),
         "filter_form": LocationFilterForm(request.GET or None),
-        "child_type_label": LocationType(child_type).label if (child_type := CHILD_TYPE[location.type]) else "",
+        "new_child_label": NEW_LABELS[child_type] if (child_type := CHILD_TYPE[location.type]) else "",
         "totals": selectors.population_totals(request.user, location),
     }
     if tab == "villages" and location.type in (LocationType.REGION, LocationType.DISTRICT):
@@ -104,7 +112,7 @@ def location_create(request: AuthedRequest) -> HttpResponse:
     context = {
         "form": form,
         "parent": parent,
-        "type_label": LocationType(type_).label,
+        "new_label": NEW_LABELS[type_],
         "breadcrumbs": _breadcrumbs(request.user, parent, (_("New"), "")),
     }
     return render(request, "location/location_form.html", context)
@@ -127,7 +135,6 @@ def location_edit(request: AuthedRequest, uuid: str) -> HttpResponse:
     context = {
         "form": form,
         "location": location,
-        "type_label": location.get_type_display(),
         "breadcrumbs": _breadcrumbs(request.user, location, (_("Edit"), "")),
     }
     return render(request, "location/location_form.html", context)
@@ -163,7 +170,10 @@ def location_deactivate(request: AuthedRequest, uuid: str) -> HttpResponse:
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("%(n)d locations were deactivated.") % {"n": count})
+            messages.success(
+                request,
+                ngettext("%(n)d location was deactivated.", "%(n)d locations were deactivated.", count) % {"n": count},
+            )
         return redirect("location:location_detail", uuid=location.uuid)
     return render(
         request,

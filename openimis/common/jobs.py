@@ -5,7 +5,8 @@ Rules:
 - A worker takes a job by a conditional UPDATE from queued (or running, when a crashed worker's message is
   delivered again) to running; a finished job is never run again, so a repeated message is harmless.
 - Progress is written in its own short statement so that the page polling it sees it while the work goes on.
-- Everything the job changes is recorded in history with the user who started it (pghistory context).
+- Everything the job changes is recorded in history with the user who started it (pghistory context), and
+  the messages it stores are in that user's language.
 """
 
 from typing import Any
@@ -14,7 +15,8 @@ import pghistory
 from celery import Task
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from openimis.accounts.models import User
 
@@ -80,7 +82,11 @@ class JobTask(Task):  # type: ignore[misc]
         if job is None:
             return None  # finished already: a repeated delivery
         try:
-            with pghistory.context(user=job.created_by_id, job=str(job.uuid), task=self.name):
+            # Messages the job stores (steps, summaries, row errors) are in the language of the person waiting.
+            with (
+                translation.override(job.created_by.language),
+                pghistory.context(user=job.created_by_id, job=str(job.uuid), task=self.name),
+            ):
                 result = self.run(job, *args, **kwargs)
         except JobFailed as exc:
             job_fail(job=job, error=exc.message, result=exc.report)
@@ -89,7 +95,9 @@ class JobTask(Task):  # type: ignore[misc]
             job_fail(job=job, error=exc.message, result={"code": exc.code, "fields": exc.fields})
             return None
         except BaseException:
-            job_fail(job=job, error="The job stopped on an internal error; the administrators have the log.")
+            with translation.override(job.created_by.language):
+                message = _("The job stopped on an internal error; the administrators have the log.")
+            job_fail(job=job, error=message)
             raise
         job_succeed(job=job, result=result if isinstance(result, dict) else {})
         return None

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Job, JobStatus
 
@@ -11,5 +12,5 @@ def jobs_fail_stale() -> int:
     """Ends jobs that no worker has finished within a day (their worker and its message are gone)."""
     cutoff = timezone.now() - timedelta(days=1)
     return Job.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING], created_at__lt=cutoff).update(
-        status=JobStatus.FAILED, finished_at=timezone.now(), error="No worker finished this job within a day."
+        status=JobStatus.FAILED, finished_at=timezone.now(), error=_("No worker finished this job within a day.")
     )

@@ -97,3 +97,12 @@ def test_enrolment_officer_cannot_import(eo_a):
 
     with pytest.raises(PermissionDeniedError):
         services.locations_import_start(user=eo_a, upload=SimpleUploadedFile("x.csv", b"type,code,name,parent_code\n"))
+
+
+def test_job_messages_are_in_the_language_of_the_user_who_started_it(scheme_admin, country):
+    scheme_admin.language = "fr"
+    scheme_admin.save(update_fields=["language"])
+    job = _run(scheme_admin, "type,code,name,parent_code\nV,VN1,Sans parent,NOPE\n")
+    assert job.status == JobStatus.FAILED
+    assert job.error == "Le fichier contient 1 erreur ; rien n'a été importé."
+    assert job.result["errors"][0]["message"] == "Aucun lieu ne porte le code NOPE."

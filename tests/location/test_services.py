@@ -87,7 +87,7 @@ def test_move_to_wrong_level_is_refused(scheme_admin, country):
 
 
 def test_deactivate_refused_while_active_facility_inside(scheme_admin, country):
-    with pytest.raises(ApplicationError, match="active health facilities"):
+    with pytest.raises(ApplicationError, match="1 active health facility is in this area"):
         services.location_deactivate(user=scheme_admin, location=country.district_a)
     assert Location.objects.get(code="VA1").is_active
 
