@@ -23,7 +23,7 @@ from .models import CHILD_TYPE, HealthFacility, Location, LocationType
 from .permissions import access_facility_by_uuid, access_location_by_uuid, access_user_by_uuid
 
 VIEW_LOCATION = "location.view_location"
-NEW_LABELS = {
+NEW_LABELS: dict[str, Any] = {
     LocationType.REGION: _lazy("New region"),
     LocationType.DISTRICT: _lazy("New district"),
     LocationType.MUNICIPALITY: _lazy("New municipality"),
