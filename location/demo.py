@@ -100,7 +100,23 @@ def _location(code: str, name: str, type_: str, parent: Location | None, rng: ra
         male, female = rng.randint(300, 2400), rng.randint(300, 2500)
         values.update(male_population=male, female_population=female, other_population=0, families=(male + female) // 5)
     location, _created = Location.objects.update_or_create(code=code, is_active=True, defaults=values)
+    location.refresh_from_db(fields=["path"])  # set by the database trigger
     return location
+
+
+def _assign_catchments(facilities: dict[str, HealthFacility]) -> None:
+    """Each village is served by one dispensary or health centre of its district (hospitals serve by referral)."""
+    for facility in facilities.values():
+        if facility.level == "H" or facility.catchments.exists():
+            continue
+        peers = sorted(f.code for f in facilities.values() if f.district_id == facility.district_id and f.level != "H")
+        villages = Location.objects.filter(
+            type=LocationType.VILLAGE, path__startswith=facility.district.path, is_active=True
+        ).order_by("code")
+        mine = [v for i, v in enumerate(villages) if peers[i % len(peers)] == facility.code]
+        HealthFacilityCatchment.objects.bulk_create(
+            HealthFacilityCatchment(facility=facility, village=v, percentage=Decimal(100)) for v in mine
+        )
 
 
 def load(out: IO[str], *, password: str) -> list[tuple[str, str, str]]:
@@ -133,14 +149,7 @@ def load(out: IO[str], *, password: str) -> list[tuple[str, str, str]]:
             },
         )
         facilities[code] = facility
-        villages = Location.objects.filter(
-            type=LocationType.VILLAGE, path__startswith=by_code[district_code].path, is_active=True
-        )
-        for village in villages:
-            share = Decimal(100) if level != "H" else Decimal(40)
-            HealthFacilityCatchment.objects.get_or_create(
-                facility=facility, village=village, defaults={"percentage": share}
-            )
+    _assign_catchments(facilities)
     roles.sync_roles()
     logins = []
     for username, role, first, last, scope in USERS:

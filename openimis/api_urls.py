@@ -1,7 +1,14 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import SimpleRouter
+
+from openimis.accounts.api import TokenLoginView
+from openimis.common.api_jobs import JobViewSet
+
+router = SimpleRouter()
+router.register("jobs", JobViewSet, basename="job")
 
 urlpatterns = [
-    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("auth/token/", TokenLoginView.as_view(), name="api-token"),
     path("", include("location.api.urls")),
+    *router.urls,
 ]

@@ -55,6 +55,10 @@ class LocationMoveIn(serializers.Serializer):
     parent = serializers.UUIDField()  # type: ignore[assignment]
 
 
+class ImportIn(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV: type, code, name, parent_code[, male_population, ...]")
+
+
 class DeactivateOut(serializers.Serializer):
     deactivated = serializers.IntegerField()
 

@@ -6,10 +6,12 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from openimis.common.api import acting_user, require_perms
+from openimis.common.api_jobs import JobOut
 from openimis.common.exceptions import ApplicationError
 
 from .. import services
@@ -79,6 +81,21 @@ class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         parent = _visible_location(request, data.validated_data["parent"], "parent")
         location = services.location_move(user=acting_user(request), location=location, new_parent=parent)
         return Response(s.LocationOut(location).data)
+
+    @extend_schema(request=s.ImportIn, responses={202: JobOut})
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser],
+        permission_classes=[require_perms("location.import_locations", "location.add_location")],
+    )
+    def import_csv(self, request: Request) -> Response:
+        """Queues the import of a CSV file of locations; poll the returned job until it has finished."""
+        data = s.ImportIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = services.locations_import_start(user=acting_user(request), upload=data.validated_data["file"])
+        return Response(JobOut(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=None, responses=s.DeactivateOut)
     @action(detail=True, methods=["post"], permission_classes=[require_perms("location.change_location")])

@@ -67,12 +67,16 @@ def history_of(obj: models.Model, *, limit: int = 200) -> list[HistoryEntry]:
             ids = {e.pgh_data.get(f.attname) for e in events if e.pgh_data.get(f.attname) is not None}
             for rel in f.related_model._default_manager.filter(pk__in=ids):
                 related[(f.attname, rel.pk)] = str(rel)
+    position = {f.attname: i for i, f in enumerate(model._meta.concrete_fields)}
+    order = {k: position.get(k, len(position)) for e in events for k in e.pgh_data}
     entries: list[HistoryEntry] = []
     previous: dict[str, Any] = {}
     for event in events:
         data = event.pgh_data
         action = event.pgh_label
-        keys = [k for k in data if k not in HIDDEN_FIELDS and not k.startswith("pgh_")]
+        keys = sorted(
+            (k for k in data if k not in HIDDEN_FIELDS and not k.startswith("pgh_")), key=lambda k: order.get(k, 0)
+        )
         if action == "insert":
             changes = [Change(_label(model, k), "—", _display(model, k, data[k], related)) for k in keys]
         elif action == "delete":

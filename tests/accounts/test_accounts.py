@@ -120,3 +120,12 @@ def test_production_passes_check_deploy():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_api_token_login_is_locked_out_too(client, eo_a):
+    for _ in range(5):
+        client.post("/api/v1/auth/token/", {"username": "eo_a", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
+    response = client.post("/api/v1/auth/token/", {"username": "eo_a", "password": PASSWORD}, REMOTE_ADDR="10.0.0.9")
+    assert response.status_code == 429
+    assert response.json()["code"] == "locked_out"
+    assert "token" not in response.content.decode()

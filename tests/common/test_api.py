@@ -133,3 +133,24 @@ def test_healthz_reports_redis_down(client, settings):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["redis"].startswith("error")
+
+
+def test_import_through_the_api_returns_a_job_to_poll(
+    api, scheme_admin, eo_a, country, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = api(scheme_admin)
+    upload = SimpleUploadedFile("t.csv", b"type,code,name,parent_code\nW,MN,New,DA\n", content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post("/api/v1/locations/import/", {"file": upload}, format="multipart")
+    assert response.status_code == 202, response.content
+    assert len(callbacks) == 1
+    job = response.json()
+    assert job["status"] == 0 and job["kind"] == "location.import"
+    polled = client.get(f"/api/v1/jobs/{job['uuid']}/")
+    assert polled.status_code == 200 and polled.json()["uuid"] == job["uuid"]
+    # another user does not see the job, and an enrolment officer may not import
+    assert api(eo_a).get(f"/api/v1/jobs/{job['uuid']}/").status_code == 404
+    upload = SimpleUploadedFile("t.csv", b"type,code,name,parent_code\n", content_type="text/csv")
+    assert api(eo_a).post("/api/v1/locations/import/", {"file": upload}, format="multipart").status_code == 403

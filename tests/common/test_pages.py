@@ -140,3 +140,11 @@ def test_pages_in_french(login, eo_a):
     html = client.get(reverse("location:location_list")).content.decode()
     assert 'lang="fr"' in html
     assert "Lieux" in html
+
+
+def test_server_error_page_needs_no_context(client, settings):
+    from openimis.errors import server_error
+
+    response = server_error(client.get("/").wsgi_request)
+    assert response.status_code == 500
+    assert b"<html" in response.content
