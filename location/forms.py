@@ -93,6 +93,7 @@ class FacilityForm(BootstrapFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self._field("district").queryset = Location.objects.visible_to(user).active().filter(type=LocationType.DISTRICT)
         if self.instance.pk:
+            self.initial["district"] = self.instance.district.uuid  # the select's values are uuids
             self.initial["catchments"] = "\n".join(
                 f"{c.village.code} {c.percentage.normalize():f}"
                 for c in self.instance.catchments.select_related("village")
@@ -138,6 +139,7 @@ class UserForm(BootstrapFormMixin, forms.Form):
         queryset=Location.objects.none(),
         required=False,
         to_field_name="uuid",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "scroll-box"}),
         help_text=_("The user works in these areas and everything below them."),
     )
     facility = forms.ModelChoiceField(

@@ -148,3 +148,19 @@ def test_server_error_page_needs_no_context(client, settings):
     response = server_error(client.get("/").wsgi_request)
     assert response.status_code == 500
     assert b"<html" in response.content
+
+
+def test_edit_facility_page_keeps_its_values(login, scheme_admin, country):
+    client = login(scheme_admin)
+    url = reverse("location:facility_edit", args=[country.facility_a.uuid])
+    form = client.get(url).context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        code=country.facility_a.code, name=country.facility_a.name, district=str(country.district_a.uuid), phone="123"
+    )
+    html = client.get(url).content.decode()
+    assert f'<option value="{country.district_a.uuid}" selected>' in html
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    country.facility_a.refresh_from_db()
+    assert country.facility_a.phone == "123"
