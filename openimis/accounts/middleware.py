@@ -5,7 +5,7 @@ from django.utils import translation
 
 
 class UserLanguageMiddleware:
-    """Uses the logged-in user's language unless the session chose another with the language switch."""
+    """Uses the logged-in user's language, unless this browser chose another one with the language switch."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

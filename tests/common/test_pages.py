@@ -140,6 +140,8 @@ def test_pages_in_french(login, eo_a):
     html = client.get(reverse("location:location_list")).content.decode()
     assert 'lang="fr"' in html
     assert "Lieux" in html
+    eo_a.refresh_from_db()
+    assert eo_a.language == "fr"  # remembered for the next log-in on any device
 
 
 def test_server_error_page_needs_no_context(client, settings):
