@@ -20,15 +20,19 @@ def location_roots_for(user: User) -> QuerySet[Location]:
     return visible.filter(Q(parent__isnull=True) | ~Q(parent__in=visible)).select_related("parent")
 
 
-def location_children(
-    user: User, location: Location, *, q: str = "", include_inactive: bool = False
-) -> QuerySet[Location]:
-    qs = Location.objects.visible_to(user).filter(parent=location).annotate(child_count=Count("children"))
+def _matching(qs: QuerySet[Location], q: str, include_inactive: bool) -> QuerySet[Location]:
     if not include_inactive:
         qs = qs.filter(is_active=True)
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
-    return qs.order_by("code")
+    return qs
+
+
+def location_children(
+    user: User, location: Location, *, q: str = "", include_inactive: bool = False
+) -> QuerySet[Location]:
+    qs = Location.objects.visible_to(user).filter(parent=location).annotate(child_count=Count("children"))
+    return _matching(qs, q, include_inactive).order_by("code")
 
 
 def location_villages(
@@ -41,20 +45,12 @@ def location_villages(
         .annotate(municipality_name=F("parent__name"))
         .only("uuid", "code", "name", "male_population", "female_population", "other_population", "is_active")
     )
-    if not include_inactive:
-        qs = qs.filter(is_active=True)
-    if q:
-        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
-    return qs.order_by("parent__code", "code")
+    return _matching(qs, q, include_inactive).order_by("parent__code", "code")
 
 
 def location_search(user: User, *, q: str = "", include_inactive: bool = False) -> QuerySet[Location]:
     qs = Location.objects.visible_to(user).select_related("parent")
-    if not include_inactive:
-        qs = qs.filter(is_active=True)
-    if q:
-        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
-    return qs.order_by("path")
+    return _matching(qs, q, include_inactive).order_by("path")
 
 
 def facilities_for(
