@@ -99,3 +99,57 @@ def test_breadcrumbs_leave_out_ancestors_outside_the_scope(login, eo_a, country)
     html = login(eo_a).get(f"/locations/{country.village_a1.uuid}/").content.decode()
     assert "District A" in html and "Municipality A" in html
     assert "Region A" not in html and str(country.region_a.uuid) not in html
+
+
+PAGE_URLS = [
+    ("location:location_detail", "district"),
+    ("location:location_edit", "district"),
+    ("location:location_move", "municipality"),
+    ("location:location_deactivate", "district"),
+    ("location:facility_detail", "facility"),
+    ("location:facility_edit", "facility"),
+]
+API_URLS = [
+    ("get", "/api/v1/locations/{}/", "district"),
+    ("patch", "/api/v1/locations/{}/", "district"),
+    ("post", "/api/v1/locations/{}/move/", "municipality"),
+    ("post", "/api/v1/locations/{}/deactivate/", "district"),
+    ("get", "/api/v1/health-facilities/{}/", "facility"),
+    ("patch", "/api/v1/health-facilities/{}/", "facility"),
+]
+
+
+def _objects(country, which: str, side: str):
+    return {
+        "district": getattr(country, f"district_{side}"),
+        "municipality": getattr(country, f"municipality_{side}"),
+        "facility": getattr(country, f"facility_{side}"),
+    }[which]
+
+
+@pytest.fixture
+def admin_of_region_a(country):
+    from openimis.accounts import roles
+    from tests.factories import UserFactory
+
+    return UserFactory.create(role=roles.SCHEME_ADMINISTRATOR, scope=[country.region_a])
+
+
+@pytest.mark.parametrize(("name", "which"), PAGE_URLS)
+def test_every_page_by_uuid_is_404_outside_the_scope_even_with_every_permission(
+    login, admin_of_region_a, country, name, which
+):
+    client = login(admin_of_region_a)
+    assert client.get(reverse(name, args=[_objects(country, which, "a").uuid])).status_code == 200
+    assert client.get(reverse(name, args=[_objects(country, which, "b").uuid])).status_code == 404
+    assert client.post(reverse(name, args=[_objects(country, which, "b").uuid]), {}).status_code == 404
+
+
+@pytest.mark.parametrize(("method", "url", "which"), API_URLS)
+def test_every_api_object_url_is_404_outside_the_scope_even_with_every_permission(
+    api, admin_of_region_a, country, method, url, which
+):
+    client = api(admin_of_region_a)
+    response = getattr(client, method)(url.format(_objects(country, which, "b").uuid), {}, format="json")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
