@@ -53,6 +53,22 @@ class Scope:
             **{f"{prefix}pk__in": list(self.facility_ids)}
         )
 
+    def serving_q(self, field: str = "location") -> Q:
+        """Filter for rows bound to an optional location that serve the user's area: national rows (no location),
+        rows inside the scope, and rows of a location above it (a regional product or payer for a district user).
+        """
+        if self.national:
+            return Q()
+        if self.is_empty:
+            return Q(pk__in=[])
+        paths = self.location_paths + self.facility_district_paths
+        ancestor_ids = {int(part) for path in paths for part in path.split(".") if part}
+        return (
+            Q(**{f"{field}__isnull": True})
+            | self._paths_q(f"{field}__path", paths)
+            | Q(**{f"{field}_id__in": sorted(ancestor_ids)})
+        )
+
 
 def _outermost(paths: tuple[str, ...]) -> list[str]:
     """Drops paths already covered by another path in the list (a district inside a granted region)."""

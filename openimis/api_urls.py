@@ -10,5 +10,8 @@ router.register("jobs", JobViewSet, basename="job")
 urlpatterns = [
     path("auth/token/", TokenLoginView.as_view(), name="api-token"),
     path("", include("location.api.urls")),
+    path("", include("medical.api.urls")),
+    path("", include("payer.api.urls")),
+    path("", include("policy.api.urls")),
     *router.urls,
 ]

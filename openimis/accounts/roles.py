@@ -23,6 +23,17 @@ MANAGE_GEO = [
 
 PROJECT_APPS = {"accounts", "common", "location", "medical", "payer", "insuree", "policy", "claim", "reports"}
 
+MEDICAL_MODELS = ["item", "service", "diagnosis", "itempricelist", "servicepricelist"]
+VIEW_MEDICAL = [f"medical.view_{m}" for m in MEDICAL_MODELS]
+MANAGE_MEDICAL = [f"medical.{a}_{m}" for m in MEDICAL_MODELS for a in ("add", "change", "delete")] + [
+    "medical.import_registers",
+    "location.change_healthfacility",
+]
+VIEW_PRODUCTS = ["policy.view_product"]
+MANAGE_PRODUCTS = ["policy.add_product", "policy.change_product", "policy.delete_product"]
+VIEW_PAYERS = ["payer.view_payer"]
+MANAGE_PAYERS = ["payer.add_payer", "payer.change_payer", "payer.delete_payer"]
+
 ENROLMENT_OFFICER = "enrolment_officer"
 CLERK = "clerk"
 RECEPTIONIST = "receptionist"
@@ -34,14 +45,26 @@ SCHEME_ADMINISTRATOR = "scheme_administrator"
 SYSTEM_ADMINISTRATOR = "system_administrator"
 
 ROLES: dict[str, dict[str, Any]] = {
-    ENROLMENT_OFFICER: {"label": _("Enrolment officer"), "perms": [*VIEW_GEO]},
-    CLERK: {"label": _("Clerk"), "perms": [*VIEW_GEO]},
-    RECEPTIONIST: {"label": _("Receptionist"), "perms": [*VIEW_GEO]},
-    CLAIM_ADMINISTRATOR: {"label": _("Claim administrator"), "perms": [*VIEW_GEO]},
-    MEDICAL_OFFICER: {"label": _("Medical officer"), "perms": [*VIEW_GEO]},
-    ACCOUNTANT: {"label": _("Accountant"), "perms": [*VIEW_GEO]},
-    MANAGER: {"label": _("Manager"), "perms": [*VIEW_GEO]},
-    SCHEME_ADMINISTRATOR: {"label": _("Scheme administrator"), "perms": [*VIEW_GEO, *MANAGE_GEO]},
+    ENROLMENT_OFFICER: {"label": _("Enrolment officer"), "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS]},
+    CLERK: {"label": _("Clerk"), "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS]},
+    RECEPTIONIST: {"label": _("Receptionist"), "perms": [*VIEW_GEO, *VIEW_PRODUCTS]},
+    CLAIM_ADMINISTRATOR: {"label": _("Claim administrator"), "perms": [*VIEW_GEO, *VIEW_MEDICAL]},
+    MEDICAL_OFFICER: {"label": _("Medical officer"), "perms": [*VIEW_GEO, *VIEW_MEDICAL, *VIEW_PRODUCTS]},
+    ACCOUNTANT: {"label": _("Accountant"), "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS]},
+    MANAGER: {"label": _("Manager"), "perms": [*VIEW_GEO, *VIEW_MEDICAL, *VIEW_PRODUCTS, *VIEW_PAYERS]},
+    SCHEME_ADMINISTRATOR: {
+        "label": _("Scheme administrator"),
+        "perms": [
+            *VIEW_GEO,
+            *MANAGE_GEO,
+            *VIEW_MEDICAL,
+            *MANAGE_MEDICAL,
+            *VIEW_PRODUCTS,
+            *MANAGE_PRODUCTS,
+            *VIEW_PAYERS,
+            *MANAGE_PAYERS,
+        ],
+    },
     SYSTEM_ADMINISTRATOR: {
         "label": _("System administrator"),
         "perms": [

@@ -1,12 +1,31 @@
-"""The main menu: each entry is shown to users holding its permission. Apps add their entries here."""
+"""The main menu: each entry is shown to users holding its permission; a group shows when one of its entries does.
+
+Apps add their entries here. An entry is (label, url name, permission or None, icon); a group is
+(label, None, None, icon, [entries]).
+"""
+
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-# (label, url name, permission or None, icon)
-NAV_ENTRIES = [
+NAV_ENTRIES: list[tuple[Any, ...]] = [
     (_("Home"), "home", None, "house"),
     (_("Locations"), "location:location_list", "location.view_location", "geo-alt"),
     (_("Health facilities"), "location:facility_list", "location.view_healthfacility", "hospital"),
+    (
+        _("Scheme set-up"),
+        None,
+        None,
+        "sliders",
+        [
+            (_("Products"), "policy:product_list", "policy.view_product", "box-seam"),
+            (_("Medical items"), "medical:item_list", "medical.view_item", "capsule"),
+            (_("Medical services"), "medical:service_list", "medical.view_service", "clipboard2-pulse"),
+            (_("Diagnoses"), "medical:diagnosis_list", "medical.view_diagnosis", "journal-medical"),
+            (_("Price lists"), "medical:pricelist_list", "medical.view_itempricelist", "tags"),
+            (_("Payers"), "payer:payer_list", "payer.view_payer", "bank"),
+        ],
+    ),
     (_("Users"), "location:user_list", "accounts.view_user", "people"),
     (_("Jobs"), "common:job_list", None, "hourglass-split"),
 ]

@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "openimis.accounts",
     "openimis.common",
     "location",
+    "medical",
+    "payer",
+    "policy",
 ]
 
 MIDDLEWARE = [
