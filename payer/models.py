@@ -1,4 +1,10 @@
-"""Payers: organisations that pay contributions for families (reference sec. 5.5)."""
+"""Payers: organisations that pay contributions for families (reference sec. 5.5).
+
+Invariants held by the database:
+- the name is not blank and is unique, ignoring case, among active payers (a deactivated payer frees its name);
+- a payer's location, when given, is a region or a district (trigger `payer_location_level`).
+The other rules (scope, who may write national payers) are in services.py.
+"""
 
 import uuid
 from typing import TYPE_CHECKING
@@ -7,6 +13,7 @@ import pghistory
 import pgtrigger
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from location.models import Location
@@ -74,7 +81,7 @@ class Payer(models.Model):
         verbose_name_plural = _("payers")
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="payer_name_not_blank"),
-            models.UniqueConstraint(fields=["name"], condition=Q(is_active=True), name="payer_name_live_unique"),
+            models.UniqueConstraint(Lower("name"), condition=Q(is_active=True), name="payer_name_live_unique"),
         ]
         triggers = [
             pgtrigger.Trigger(

@@ -170,6 +170,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FacilityStatusEnum": "location.models.FacilityStatus",
         "JobStatusEnum": "openimis.common.models.JobStatus",
+        "LocationTypeEnum": "location.models.LocationType",
+        "PayerTypeEnum": "payer.models.PayerType",
     },
 }
 
