@@ -2,9 +2,12 @@
 
 Invariants held by the database:
 - item, service and diagnosis codes are unique among active rows; prices and maxima are not negative;
-- the patient category is a bit mask 1 male, 2 female, 4 adult, 8 child, between 1 and 15;
+- the patient category is a bit mask 1 male, 2 female, 4 adult, 8 child with at least one sex bit and at least
+  one age bit (so one of 5, 6, 7, 9, 10, 11, 13, 14, 15);
 - a price list entry is unique per (price list, item/service), its override price not negative, and it may only
-  point at an active item/service (trigger); deactivating an item/service removes it from every price list.
+  point at an active item/service (trigger); deactivating an item/service removes it from every price list
+  (trigger, so bulk SQL obeys it too);
+- a price list's location, when given, is a region or a district (trigger).
 """
 
 import uuid
@@ -38,10 +41,27 @@ class PatientCategory(models.IntegerChoices):
 
 
 ALL_PATIENTS = 15
+SEX_BITS = PatientCategory.MALE | PatientCategory.FEMALE
+AGE_BITS = PatientCategory.ADULT | PatientCategory.CHILD
+# Masks with at least one sex and one age: 5, 6, 7, 9, 10, 11, 13, 14, 15.
+VALID_PATIENT_MASKS = tuple(m for m in range(1, ALL_PATIENTS + 1) if m & SEX_BITS and m & AGE_BITS)
 
 
 def patient_mask_labels(mask: int) -> list[str]:
     return [str(c.label) for c in PatientCategory if mask & c.value]
+
+
+def patient_mask_problem(mask: int | None) -> str | None:
+    """Why a patient-category mask is not acceptable (None when it is)."""
+    if mask == 0:
+        return str(_("Choose at least one of male and female and at least one of adult and child."))
+    if mask is None or not 1 <= mask <= ALL_PATIENTS:
+        return str(_("The patient category must be a sum of 1 male, 2 female, 4 adult, 8 child (1 to 15)."))
+    if not mask & SEX_BITS:
+        return str(_("Choose at least one of male and female."))
+    if not mask & AGE_BITS:
+        return str(_("Choose at least one of adult and child."))
+    return None
 
 
 class ItemType(models.TextChoices):
@@ -125,6 +145,12 @@ class MedicalEntry(models.Model):
     def patient_labels(self) -> list[str]:
         return patient_mask_labels(self.patient_category)
 
+    @property
+    def patient_summary(self) -> str:
+        if self.patient_category == ALL_PATIENTS:
+            return str(_("Everyone"))
+        return ", ".join(self.patient_labels)
+
 
 def _entry_constraints(prefix: str) -> list[models.BaseConstraint]:
     return [
@@ -135,10 +161,28 @@ def _entry_constraints(prefix: str) -> list[models.BaseConstraint]:
             condition=Q(maximum_amount__isnull=True) | Q(maximum_amount__gte=0), name=f"{prefix}_maximum_not_negative"
         ),
         models.CheckConstraint(
-            condition=Q(patient_category__gte=1) & Q(patient_category__lte=ALL_PATIENTS),
-            name=f"{prefix}_patient_category_mask",
+            condition=Q(patient_category__in=VALID_PATIENT_MASKS), name=f"{prefix}_patient_category_mask"
         ),
     ]
+
+
+_DROP_FROM_PRICE_LISTS_SQL = """
+BEGIN
+    DELETE FROM {entries} WHERE {column} = NEW.id;
+    RETURN NULL;
+END;
+"""
+
+
+def _drop_from_price_lists(prefix: str, entries: str, column: str) -> pgtrigger.Trigger:
+    """Deactivating an item or service takes it out of every price list (one set-based DELETE)."""
+    return pgtrigger.Trigger(
+        name=f"{prefix}_leaves_price_lists",
+        when=pgtrigger.After,
+        operation=pgtrigger.UpdateOf("is_active"),
+        condition=pgtrigger.Q(old__is_active=True, new__is_active=False),
+        func=_DROP_FROM_PRICE_LISTS_SQL.format(entries=entries, column=column),
+    )
 
 
 @pghistory.track(*tracked(), exclude=["updated_at"])
@@ -153,6 +197,7 @@ class Item(MedicalEntry):
         verbose_name = _("medical item")
         verbose_name_plural = _("medical items")
         constraints = _entry_constraints("item")
+        triggers = [_drop_from_price_lists("item", "medical_itempricelistentry", "item_id")]
         permissions = [("import_registers", _("Import and export medical registers and price lists"))]
 
 
@@ -172,6 +217,7 @@ class Service(MedicalEntry):
         verbose_name = _("medical service")
         verbose_name_plural = _("medical services")
         constraints = _entry_constraints("service")
+        triggers = [_drop_from_price_lists("service", "medical_servicepricelistentry", "service_id")]
 
 
 @pghistory.track(*tracked())
@@ -233,6 +279,27 @@ class PriceList(models.Model):
         return self.name
 
 
+_PRICE_LIST_LOCATION_SQL = """
+BEGIN
+    IF NEW.location_id IS NOT NULL
+       AND (SELECT type FROM location_location WHERE id = NEW.location_id) NOT IN ('R', 'D') THEN
+        RAISE EXCEPTION 'a price list belongs to the whole country, a region or a district'
+            USING ERRCODE = 'check_violation', CONSTRAINT = '{constraint}';
+    END IF;
+    RETURN NEW;
+END;
+"""
+
+
+def _location_level(prefix: str) -> pgtrigger.Trigger:
+    return pgtrigger.Trigger(
+        name=f"{prefix}_location_level",
+        when=pgtrigger.Before,
+        operation=pgtrigger.Insert | pgtrigger.UpdateOf("location_id"),
+        func=_PRICE_LIST_LOCATION_SQL.format(constraint=f"{prefix}_location_level"),
+    )
+
+
 _ACTIVE_TARGET_SQL = """
 BEGIN
     IF NOT (SELECT is_active FROM {table} WHERE id = NEW.{column}) THEN
@@ -250,6 +317,7 @@ class ItemPriceList(PriceList):
         verbose_name = _("items price list")
         verbose_name_plural = _("items price lists")
         constraints = [models.UniqueConstraint(fields=["name"], condition=Q(is_active=True), name="itempl_name_unique")]
+        triggers = [_location_level("itempl")]
 
 
 @pghistory.track(*tracked(), exclude=["updated_at"])
@@ -260,6 +328,7 @@ class ServicePriceList(PriceList):
         constraints = [
             models.UniqueConstraint(fields=["name"], condition=Q(is_active=True), name="servicepl_name_unique")
         ]
+        triggers = [_location_level("servicepl")]
 
 
 @pghistory.track(*tracked())
@@ -356,3 +425,42 @@ class FacilityPriceLists(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facility_id}"
+
+
+class PriceListKind:
+    """What differs between items and services price lists, so that one piece of code serves both."""
+
+    def __init__(
+        self,
+        slug: str,
+        list_model: type[ItemPriceList] | type[ServicePriceList],
+        entry_model: type[ItemPriceListEntry] | type[ServicePriceListEntry],
+        target_model: type[Item] | type[Service],
+        target_field: str,
+        facility_field: str,
+        constraint_prefix: str,
+    ) -> None:
+        self.slug = slug  # "items" / "services", as in URLs
+        self.list_model = list_model
+        self.entry_model = entry_model
+        self.target_model = target_model
+        self.target_field = target_field  # "item" / "service"
+        self.facility_field = facility_field  # the FacilityPriceLists column pointing at such a list
+        self.constraint_prefix = constraint_prefix
+
+    @property
+    def model_name(self) -> str:
+        return self.list_model._meta.model_name or ""
+
+    def perm(self, action: str) -> str:
+        return f"medical.{action}_{self.model_name}"
+
+    def __repr__(self) -> str:
+        return f"PriceListKind({self.slug})"
+
+
+ITEMS = PriceListKind("items", ItemPriceList, ItemPriceListEntry, Item, "item", "items_price_list", "itempl")
+SERVICES = PriceListKind(
+    "services", ServicePriceList, ServicePriceListEntry, Service, "service", "services_price_list", "servicepl"
+)
+PRICE_LIST_KINDS = {kind.slug: kind for kind in (ITEMS, SERVICES)}

@@ -172,6 +172,11 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "openimis.common.models.JobStatus",
         "LocationTypeEnum": "location.models.LocationType",
         "PayerTypeEnum": "payer.models.PayerType",
+        "ItemTypeEnum": "medical.models.ItemType",
+        "ServiceTypeEnum": "medical.models.ServiceType",
+        "ServiceLevelEnum": "medical.models.ServiceLevel",
+        "ServiceCategoryEnum": "medical.models.ServiceCategory",
+        "FacilityLevelEnum": "location.models.FacilityLevel",
     },
 }
 
