@@ -13,12 +13,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: make `bench` importable
 
-from bench import bench_district_page, bench_location_import, bench_medical_import, common
+from bench import bench_district_page, bench_location_import, bench_medical_import, bench_product_page, common
 
 BENCHMARKS: list[tuple[str, Callable[[], list[common.Figure]]]] = [
     ("location import", bench_location_import.run),
     ("district page", bench_district_page.run),
     ("medical import", bench_medical_import.run),
+    ("product page", bench_product_page.run),
 ]
 
 

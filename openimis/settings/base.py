@@ -177,6 +177,10 @@ SPECTACULAR_SETTINGS = {
         "ServiceLevelEnum": "medical.models.ServiceLevel",
         "ServiceCategoryEnum": "medical.models.ServiceCategory",
         "FacilityLevelEnum": "location.models.FacilityLevel",
+        "FacilitySubLevelEnum": "location.models.FacilitySubLevel",
+        "LimitationTypeEnum": "policy.models.LimitationType",
+        "CeilingExclusionEnum": "policy.models.CeilingExclusion",
+        "RelativePeriodEnum": "policy.models.RelativePeriod",
     },
 }
 

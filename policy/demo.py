@@ -1,0 +1,210 @@
+"""Three demo products, made through the services by the demo scheme administrator. Idempotent: products are
+matched by code, and only the items and services not covered yet are added.
+
+1. BASIC   national fee-for-service cover (price list prices) of most of the catalogue, with limitations;
+2. HOSP-R  national hospital cover: hospital services at relative prices, monthly distributions (I and O);
+3. CAP-R01 primary care in region R01 (Ziwani) paying dispensaries and health centres by capitation;
+           it converts into BASIC when it ends.
+The medical catalogue comes from `medical/demo.py` (loaded before); whatever part of it exists is used.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date
+from decimal import Decimal
+from typing import IO, Any
+
+from location.models import Location, LocationType
+from medical.models import Item, Service
+from openimis.accounts.models import User
+
+from . import services
+from .models import Product
+
+D = Decimal
+FROM, TO = date(2026, 1, 1), date(2028, 12, 31)
+
+BASIC: dict[str, Any] = {
+    "code": "BASIC",
+    "name": "Afya Msingi basic cover",
+    "date_from": FROM,
+    "date_to": TO,
+    "grace_period_payment": 1,
+    "max_installments": 3,
+    "max_members": 8,
+    "threshold": 6,
+    "lump_sum": D(60000),
+    "premium_adult": D(12000),
+    "premium_child": D(6000),
+    "registration_fee": D(2000),
+    "general_assembly_fee": D(500),
+    "renewal_discount_perc": D(10),
+    "renewal_discount_period": 1,
+    "acc_code_premiums": "4100-BASIC",
+    "acc_code_remuneration": "5100-BASIC",
+    "ceiling_type": "P",
+    "ded_op_policy": D(5000),
+    "max_ip_policy": D(3000000),
+    "max_op_policy": D(1000000),
+    "max_policy_extra_member_ip": D(300000),
+    "max_policy_extra_member_op": D(100000),
+    "max_ceiling_policy_ip": D(5000000),
+    "max_ceiling_policy_op": D(1600000),
+    "max_no_consultation": 12,
+    "max_no_delivery": 2,
+    "max_no_antenatal": 8,
+    "max_no_hospitalization": 4,
+    "max_no_visits": 24,
+    "max_amount_surgery": D(1500000),
+    "max_amount_delivery": D(250000),
+}
+MONTHLY_IP = [D(8)] * 8 + [D(9)] * 4  # the rainy season's hospital load comes later in the year
+MONTHLY_OP = [D(9)] * 3 + [D(8)] * 8 + [D(9)]
+HOSP_R: dict[str, Any] = {
+    "code": "HOSP-R",
+    "name": "Hospital cover (relative pricing)",
+    "date_from": FROM,
+    "date_to": TO,
+    "administration_period": 1,
+    "start_cycle_1": "01-01",
+    "start_cycle_2": "01-07",
+    "grace_period_enrolment": 1,
+    "grace_period_renewal": 2,
+    "grace_period_payment": 1,
+    "premium_adult": D(18000),
+    "premium_child": D(9000),
+    "registration_lump_sum": D(5000),
+    "enrolment_discount_perc": D(5),
+    "enrolment_discount_period": 1,
+    "ceiling_type": "I",
+    "ceiling_interpretation": "H",
+    "max_ip_insuree": D(2000000),
+    "max_op_insuree": D(500000),
+    "max_no_hospitalization": 3,
+    "max_amount_hospitalization": D(1200000),
+    "period_rel_prices_ip": "M",
+    "period_rel_prices_op": "M",
+    "distribution": {"I": MONTHLY_IP, "O": MONTHLY_OP},
+}
+CAP_R01: dict[str, Any] = {
+    "code": "CAP-R01",
+    "name": "Ziwani primary care (capitation)",
+    "date_from": FROM,
+    "date_to": date(2027, 12, 31),
+    "insurance_period": 12,
+    "max_members": 10,
+    "premium_adult": D(8000),
+    "premium_child": D(4000),
+    "general_assembly_lump_sum": D(1000),
+    "ceiling_type": "T",
+    "ded_treatment": D(1000),
+    "max_treatment": D(200000),
+    "max_no_consultation": 10,
+    "max_no_visits": 20,
+    "share_contribution": D(40),
+    "capitation_level_1": "D",
+    "capitation_sublevel_1": "N",
+    "capitation_level_2": "C",
+    "capitation_sublevel_2": "I",
+    "weight_population": D(20),
+    "weight_nb_families": D(10),
+    "weight_insured_population": D(30),
+    "weight_nb_insured_families": D(20),
+    "weight_nb_visits": D(10),
+    "weight_adjusted_amount": D(10),
+}
+
+CO_100 = {"limitation_type": "C", "limit_adult": D(100), "limit_child": D(100)}
+Limitation = dict[str, Any]
+
+
+def _basic_item(item: Item) -> Limitation:
+    if item.type == "M":  # consumables: the patient pays a fifth, children nothing
+        return {"limitation_type": "C", "limit_adult": D(80), "limit_child": D(100)}
+    return {**CO_100, "limit_no_adult": 60, "limit_no_child": 40} if item.price >= 5000 else CO_100
+
+
+def _basic_service(service: Service) -> Limitation:
+    hospital = service.level in ("D", "H")
+    if service.category == "S":  # surgery: a fixed amount, more on referral and in emergency
+        fixed = (service.price * D("0.8")).quantize(D(1))
+        return {
+            "limitation_type": "F",
+            "limit_adult": fixed,
+            "limit_child": service.price,
+            "limitation_type_r": "F",
+            "limit_adult_r": service.price,
+            "limit_child_r": service.price,
+            "limitation_type_e": "C",
+            "limit_adult_e": D(100),
+            "limit_child_e": D(100),
+            "ceiling_exclusion_child": "H",
+        }
+    if service.category == "D":
+        return {**CO_100, "waiting_period_adult": 9, "limit_no_adult": 2}
+    if service.category == "A":
+        return {**CO_100, "waiting_period_adult": 0, "limit_no_adult": 8}
+    if hospital:
+        return {"limitation_type": "C", "limit_adult": D(90), "limit_child": D(100), "limitation_type_e": "C"}
+    if service.category == "C":
+        return {**CO_100, "limit_no_adult": 12, "limit_no_child": 12}
+    return CO_100
+
+
+def _most(rows: Iterable[Any]) -> list[Any]:
+    """Seven in ten of the catalogue, spread over it (a product does not cover everything)."""
+    return [row for index, row in enumerate(rows) if index % 10 < 7]
+
+
+def _cover(
+    user: User, product: Product, kind: str, rows: Iterable[Any], limitation: Callable[[Any], Limitation]
+) -> int:
+    """Adds the rows not covered yet, grouped by identical limitation (one service call per group)."""
+    field = "item" if kind == "items" else "service"
+    covered = set(getattr(product, kind).values_list(f"{field}__code", flat=True))
+    groups: dict[tuple[tuple[str, Any], ...], list[str]] = defaultdict(list)
+    for row in rows:
+        if row.code not in covered:
+            groups[tuple(sorted(limitation(row).items()))].append(row.code)
+    added = 0
+    for key, codes in groups.items():
+        added += len(services.product_lines_add(user=user, product=product, kind=kind, codes=codes, **dict(key)))
+    return added
+
+
+def _product(user: User, values: dict[str, Any]) -> Product:
+    existing = Product.objects.filter(code__iexact=values["code"]).first()
+    if existing is not None:
+        return existing
+    return services.product_create(user=user, **values)
+
+
+def load(out: IO[str], *, password: str) -> list[tuple[str, str, str]]:
+    admin = User.objects.filter(username="scheme_admin").first()
+    if admin is None:
+        out.write("Products: skipped (the demo scheme administrator does not exist).\n")
+        return []
+    items = list(Item.objects.filter(is_active=True).order_by("code"))
+    services_ = list(Service.objects.filter(is_active=True).order_by("code"))
+    hospital = [s for s in services_ if s.level in ("D", "H") or s.category in ("H", "S")]
+    primary = [s for s in services_ if s.level in ("S", "V") and s.category not in ("H", "S")]
+
+    basic = _product(admin, BASIC)
+    added = _cover(admin, basic, "items", _most(items), _basic_item)
+    added += _cover(admin, basic, "services", _most(services_), _basic_service)
+
+    hosp = _product(admin, HOSP_R)
+    added += _cover(admin, hosp, "services", hospital, lambda s: {**CO_100, "price_origin": "R"})
+    added += _cover(admin, hosp, "items", [i for i in items if i.type == "D"], lambda i: CO_100)
+
+    region = Location.objects.filter(code="R01", type=LocationType.REGION, is_active=True).first()
+    if region is not None:
+        capitation = _product(admin, {**CAP_R01, "location": region, "conversion_product": basic})
+        added += _cover(admin, capitation, "services", primary, lambda s: CO_100)
+        added += _cover(admin, capitation, "items", [i for i in items if i.price < 5000], lambda i: CO_100)
+
+    out.write(
+        f"Products: {Product.objects.count()} ({added} item and service lines added now; "
+        f"catalogue: {len(items)} items, {len(services_)} services).\n"
+    )
+    return []
