@@ -1,10 +1,10 @@
-import csv
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from openimis.accounts.roles import role_label
 from openimis.common.exceptions import ApplicationError
 from openimis.common.history import history_of
 from openimis.common.pages import AuthedRequest, apply_error, paginate
+from openimis.common.tabular import export_response
 
 from . import selectors, services
 from .forms import FacilityFilterForm, FacilityForm, ImportForm, LocationFilterForm, LocationForm, MoveForm, UserForm
@@ -200,27 +201,9 @@ def location_import(request: AuthedRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_response(filename: str, header: list[str], rows: Any) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def body() -> Any:
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(body(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @login_required
 @permission_required(VIEW_LOCATION, raise_exception=True)
-def location_export(request: AuthedRequest) -> StreamingHttpResponse:
+def location_export(request: AuthedRequest) -> HttpResponseBase:
     qs = selectors.location_search(request.user, q=request.GET.get("q", ""), include_inactive=True)
     rows = (
         [
@@ -247,7 +230,7 @@ def location_export(request: AuthedRequest) -> StreamingHttpResponse:
         "families",
         "active",
     ]
-    return _csv_response("locations.csv", header, rows)
+    return export_response("csv", "locations", header, rows)
 
 
 # --- health facilities -------------------------------------------------------------------------------------
@@ -339,7 +322,7 @@ def facility_edit(request: AuthedRequest, uuid: str) -> HttpResponse:
 
 @login_required
 @permission_required(VIEW_FACILITY, raise_exception=True)
-def facility_export(request: AuthedRequest) -> StreamingHttpResponse:
+def facility_export(request: AuthedRequest) -> HttpResponseBase:
     qs = selectors.facilities_for(request.user, q=request.GET.get("q", ""))
     header = [
         "code",
@@ -372,7 +355,7 @@ def facility_export(request: AuthedRequest) -> StreamingHttpResponse:
         ]
         for f in qs.iterator(chunk_size=2000)
     )
-    return _csv_response("health-facilities.csv", header, rows)
+    return export_response("csv", "health-facilities", header, rows)
 
 
 # --- users -------------------------------------------------------------------------------------------------

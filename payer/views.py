@@ -1,18 +1,17 @@
-import csv
-import re
-from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from openimis.common.exceptions import ApplicationError
 from openimis.common.history import history_of
 from openimis.common.pages import AuthedRequest, apply_error, paginate
+from openimis.common.tabular import export_response
 
 from . import selectors, services
 from .forms import PayerFilterForm, PayerForm
@@ -97,35 +96,9 @@ def payer_deactivate(request: AuthedRequest, uuid: str) -> HttpResponse:
     return render(request, "payer/payer_deactivate.html", {"payer": payer})
 
 
-_FORMULA = re.compile(r"^(?:[=@\t\r]|[+-](?![\d\s().-]*$))")
-
-
-def _cell(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula is prefixed with ' (phone numbers are left alone)."""
-    return f"'{value}" if isinstance(value, str) and _FORMULA.match(value) else value
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_response(filename: str, header: list[str], rows: Iterable[list[Any]]) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def body() -> Iterator[str]:
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([_cell(v) for v in row])
-
-    response = StreamingHttpResponse(body(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @login_required
 @permission_required(VIEW_PAYER, raise_exception=True)
-def payer_export(request: AuthedRequest) -> StreamingHttpResponse:
+def payer_export(request: AuthedRequest) -> HttpResponseBase:
     """The list as filtered on the page (all pages), in CSV."""
     filter_form = PayerFilterForm(request.GET or None, user=request.user)
     rows = (
@@ -142,4 +115,4 @@ def payer_export(request: AuthedRequest) -> StreamingHttpResponse:
         ]
         for p in selectors.payers_for(request.user, **filter_form.filters()).iterator(chunk_size=2000)
     )
-    return _csv_response("payers.csv", EXPORT_HEADER, rows)
+    return export_response("csv", "payers", EXPORT_HEADER, rows)

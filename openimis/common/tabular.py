@@ -17,6 +17,7 @@ Writing (`export_response`):
 
 import csv
 import io
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -157,12 +158,21 @@ def cell_text(value: Any) -> str:
 # --- writing -----------------------------------------------------------------------------------------------
 
 
+# A text cell a spreadsheet would run as a formula (=, @, or + / - not followed by a plain number or phone
+# number) is written with a leading ' so that opening an export never executes anything.
+_FORMULA = re.compile(r"^(?:[=@\t\r]|[+-](?![\d\s().-]*$))")
+
+
+def safe_cell(value: Any) -> Any:
+    return f"'{value}" if isinstance(value, str) and _FORMULA.match(value) else value
+
+
 def _csv_value(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
-    return value
+    return safe_cell(value)
 
 
 class _Echo:
@@ -195,7 +205,7 @@ def write_xlsx(handle: Any, header: Sequence[str], rows: Iterable[Sequence[Any]]
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append([None if v == "" else v for v in row])
+        sheet.append([None if v == "" else safe_cell(v) for v in row])
     workbook.save(handle)
 
 

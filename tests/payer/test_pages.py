@@ -138,7 +138,7 @@ def test_export_follows_the_filters_and_defuses_formulas(login, scheme_admin, pa
     client = login(scheme_admin)
     response = client.get(reverse("payer:payer_export"), {"location": str(country.district_a.uuid)})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == ["type", "name", "location_code", "location_name", "address", "phone", "fax", "email", "active"]
     assert {r[1] for r in rows[1:]} == {"District A Co-op", "'=HYPERLINK(1)"}
     assert ["C", "District A Co-op", "DA", "District A", "", "", "", "", "1"] in rows
