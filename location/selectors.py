@@ -14,6 +14,18 @@ from .models import (
 from .scope import scope_of
 
 
+def covers_whole_country(user: User) -> bool:
+    """Superusers, and users whose scope holds every active region: the scheme's national staff, who alone write
+    national rows (national payers, products and price lists)."""
+    scope = scope_of(user)
+    if scope.national:
+        return True
+    if scope.is_empty:
+        return False
+    regions = Location.objects.active().filter(type=LocationType.REGION)
+    return not regions.exclude(pk__in=Location.objects.visible_to(user).values("pk")).exists()
+
+
 def location_roots_for(user: User) -> QuerySet[Location]:
     """The outermost locations a user sees: regions for national users, their granted areas otherwise."""
     visible = Location.objects.visible_to(user)

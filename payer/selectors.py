@@ -3,23 +3,12 @@
 from django.db.models import Q, QuerySet
 
 from location.models import Location, LocationType
-from location.scope import scope_of
+from location.selectors import covers_whole_country
 from openimis.accounts.models import User
 
 from .models import Payer
 
 PAYER_LEVELS = (LocationType.REGION, LocationType.DISTRICT)
-
-
-def has_national_scope(user: User) -> bool:
-    """Superusers, and users whose scope covers every active region: the scheme's national staff."""
-    scope = scope_of(user)
-    if scope.national:
-        return True
-    if scope.is_empty:
-        return False
-    regions = Location.objects.active().filter(type=LocationType.REGION)
-    return not regions.exclude(pk__in=Location.objects.visible_to(user).values("pk")).exists()
 
 
 def payer_locations_for(user: User) -> QuerySet[Location]:
@@ -38,7 +27,7 @@ def payer_is_manageable(user: User, payer: Payer) -> bool:
     users whose scope holds the payer's region or district. Payers seen from below (a regional payer for a
     district officer) are read-only."""
     if payer.location_id is None:
-        return has_national_scope(user)
+        return covers_whole_country(user)
     return Location.objects.visible_to(user).filter(pk=payer.location_id).exists()
 
 

@@ -7,7 +7,7 @@ Rules enforced here (and, for the hard ones, again by the database; see models.p
   ignoring case, among active payers; the e-mail, when given, is a valid address; lengths as in models.py.
 - The location, when given, is an active region or district inside the user's scope.
 - A national payer (no location) is created or changed only by national staff: superusers and users whose
-  scope covers every active region (`selectors.has_national_scope`). A regional administrator serves their
+  scope covers every active region (`location.selectors.covers_whole_country`). A regional administrator serves their
   own area; a national payer would be seen by every district of the country.
 - A payer is changed or deactivated only by a user who could create it where it is now
   (`selectors.payer_is_manageable`): an administrator of a district sees the payers of the region above
@@ -23,12 +23,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from location.models import Location
+from location.selectors import covers_whole_country
 from openimis.accounts.models import User
 from openimis.common.db import ConstraintMessages, constraint_errors, validate_fields
 
 from .exceptions import ApplicationError, PayerError, PermissionDeniedError
 from .models import Payer
-from .selectors import PAYER_LEVELS, has_national_scope, payer_is_manageable
+from .selectors import PAYER_LEVELS, payer_is_manageable
 
 PAYER_EDITABLE = ("type", "name", "address", "location", "phone", "fax", "email")
 
@@ -48,7 +49,7 @@ def _require_perm(user: User, perm: str) -> None:
 
 def _check_location(user: User, location: Location | None) -> None:
     if location is None:
-        if not has_national_scope(user):
+        if not covers_whole_country(user):
             raise PayerError.for_field(
                 "location",
                 _("Only national staff may record a national payer; choose a region or district."),

@@ -5,8 +5,8 @@ each field and the rule it breaks (all broken rules at once), and nothing is wri
 - Creating and copying need `policy.add_product`; changing, closing and editing lines `policy.change_product`;
   deleting `policy.delete_product`.
 - The code (up to 8 characters) is unique among products, whatever its case.
-- A product is national (no location: anyone allowed to add products may create one) or belongs to a region or a
-  district inside the user's scope.
+- A product is national (no location: only staff whose scope covers the whole country may make one, as for
+  payers) or belongs to a region or a district inside the user's scope.
 - The conversion product is another product the user sees, still valid after this one ends; following conversion
   products never leads back to the product.
 - The rules of `policy.product_rules` (its docstring lists them): validity dates in order; start cycles that are
@@ -37,6 +37,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from location.models import Location, LocationType
+from location.selectors import covers_whole_country
 from openimis.accounts.models import User
 from openimis.common.db import ConstraintMessages, constraint_errors, validate_fields
 from openimis.common.exceptions import PermissionDeniedError
@@ -163,7 +164,9 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _check_location(user: User, location: Location | None) -> list[RuleError]:
     if location is None:
-        return []
+        if covers_whole_country(user):
+            return []
+        return [RuleError("location", _("Only staff working for the whole country may make a product national."))]
     if location.type not in (LocationType.REGION, LocationType.DISTRICT):
         message = _("A product belongs to a region or a district, not to a %(type)s.")
         return [RuleError("location", message % {"type": location.get_type_display().lower()})]

@@ -16,7 +16,8 @@ Rules enforced here (and, for the hard ones, again by the database; see models.p
   SQL obeys it too); the removed entries are recorded in history. The function returns how many went.
 - A price list is national or belongs to a region or district in the user's scope; its name is unique among
   active price lists of its kind. Users see national lists, those of their area and those of an area above it,
-  and change national lists and those of their area (the ones above serve them read-only).
+  and change those of their area; national lists are made and changed by staff whose scope covers the whole
+  country (the lists above a user's area serve them read-only).
 - A price list holds each item (service) once, only active ones, with an optional override price (empty: the
   register price applies). Inactive price lists cannot be changed; a list in use by a facility cannot be
   deactivated, nor moved to an area that leaves one of its facilities out.

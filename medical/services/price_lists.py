@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from location.models import HealthFacility, Location, LocationType
+from location.selectors import covers_whole_country
 from openimis.accounts.models import User
 from openimis.common.db import ConstraintMessages, constraint_errors
 from openimis.common.exceptions import PermissionDeniedError
@@ -68,6 +69,10 @@ def _visible_locations(user: User) -> Any:
 
 def _check_location(user: User, location: Location | None) -> None:
     if location is None:
+        if not covers_whole_country(user):
+            raise MedicalError.for_field(
+                "location", _("Only staff working for the whole country may make a price list national.")
+            )
         return
     if location.type not in (LocationType.REGION, LocationType.DISTRICT):
         raise MedicalError.for_field(
@@ -80,10 +85,12 @@ def _check_location(user: User, location: Location | None) -> None:
 
 
 def check_editable(user: User, price_list: PriceList) -> None:
-    """National price lists and those of a region or district in the user's scope may be changed by them; those
-    of an area above the user's scope serve them read-only."""
+    """National price lists are changed by national staff, those of a region or district by users whose scope holds
+    it; lists of an area above the user's scope serve them read-only."""
     if not price_list.is_active:
         raise MedicalError(_("An inactive price list cannot be changed."), code="inactive")
+    if price_list.location_id is None and not covers_whole_country(user):
+        raise PermissionDeniedError(_("National price lists are changed by staff working for the whole country."))
     if price_list.location_id and not _visible_locations(user).filter(pk=price_list.location_id).exists():
         raise PermissionDeniedError(
             _("This price list belongs to %s, above your scope: you may use it but not change it.")

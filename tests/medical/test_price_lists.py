@@ -24,6 +24,17 @@ def test_create_national_and_district_price_lists(scheme_admin, country):
     assert national.location is None and district.location == country.district_a
 
 
+def test_only_national_staff_make_and_change_national_price_lists(scheme_admin, admin_a, country):
+    with pytest.raises(ApplicationError) as err:
+        services.item_price_list_create(user=admin_a, name="Mine", date_from=JAN)
+    assert err.value.fields == {
+        "location": ["Only staff working for the whole country may make a price list national."]
+    }
+    national = services.item_price_list_create(user=scheme_admin, name="National", date_from=JAN)
+    with pytest.raises(PermissionDeniedError):
+        services.price_list_update(user=admin_a, price_list=national, name="Taken over")
+
+
 def test_price_list_needs_a_name_and_a_date(scheme_admin):
     with pytest.raises(ApplicationError) as err:
         services.item_price_list_create(user=scheme_admin, name=" ", date_from=None)

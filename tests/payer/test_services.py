@@ -4,10 +4,10 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from location.models import LocationType
+from location.selectors import covers_whole_country
 from openimis.common.exceptions import ApplicationError, PermissionDeniedError
 from payer import services
 from payer.models import Payer, PayerType
-from payer.selectors import has_national_scope
 from tests.factories import LocationFactory, UserFactory
 
 from .factories import PayerFactory
@@ -143,13 +143,13 @@ def test_national_payer_by_staff_covering_every_region_or_a_superuser(scheme_adm
 
 
 def test_national_scope_is_lost_when_a_new_region_is_outside_it(scheme_admin, country):
-    assert has_national_scope(scheme_admin)
+    assert covers_whole_country(scheme_admin)
     LocationFactory.create(code="RN", name="North")
-    assert not has_national_scope(scheme_admin)
+    assert not covers_whole_country(scheme_admin)
 
 
 def test_user_with_no_scope_has_no_national_scope(nobody):
-    assert not has_national_scope(nobody)
+    assert not covers_whole_country(nobody)
 
 
 def test_enrolment_officer_may_not_create(eo_a, country):

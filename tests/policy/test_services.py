@@ -192,8 +192,17 @@ def test_conversion_product_outside_scope_is_refused(country):
     admin_a = UserFactory.create(role=roles.SCHEME_ADMINISTRATOR, scope=[country.region_a])
     other = ProductFactory.create(code="OTHER", location=country.district_b, date_to=date(2031, 1, 1))
     with pytest.raises(ProductError) as err:
-        services.product_create(user=admin_a, **product_values(conversion_product=other))
+        services.product_create(user=admin_a, **product_values(conversion_product=other, location=country.region_a))
     assert err.value.fields == {"conversion_product": ["No such product in your scope."]}
+
+
+def test_only_national_staff_make_a_product_national(country):
+    admin_a = UserFactory.create(role=roles.SCHEME_ADMINISTRATOR, scope=[country.region_a])
+    with pytest.raises(ProductError) as err:
+        services.product_create(user=admin_a, **product_values())
+    assert err.value.fields == {"location": ["Only staff working for the whole country may make a product national."]}
+    product = services.product_create(user=admin_a, **product_values(location=country.region_a))
+    assert product.location == country.region_a
 
 
 # --- update and distribution ---------------------------------------------------------------------------------
