@@ -66,11 +66,12 @@ def _catalogue() -> tuple[list[str], list[str]]:
     return [i.code for i in items], [s.code for s in services]
 
 
-def _product(user, item_codes: list[str], service_codes: list[str]):
+def _product(user, region, item_codes: list[str], service_codes: list[str]):
     from policy import services
 
     product = services.product_create(
         user=user,
+        location=region,  # a regional product: the bench administrator works for one region
         code="BENCH",
         name="Bench product",
         date_from=date(2026, 1, 1),
@@ -126,7 +127,7 @@ def run() -> list[common.Figure]:
         region = Location.objects.create(code="RBP", name="Bench region", type=LocationType.REGION)
     admin = common.make_user("bench_product_admin", roles.SCHEME_ADMINISTRATOR, [region])
     item_codes, service_codes = _catalogue()
-    product = _product(admin, item_codes, service_codes)
+    product = _product(admin, region, item_codes, service_codes)
     common.analyze()
     print(f"product {product}: {product.items.count()} items, {product.services.count()} services")
 

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from openimis.common.exceptions import ApplicationError
@@ -166,7 +166,7 @@ def product_close(request: AuthedRequest, uuid: str) -> HttpResponse:
         else:
             messages.success(request, _("%s is closed: it is no longer sold after today.") % product)
         return redirect("policy:product_detail", uuid=product.uuid)
-    context = {"product": product, "breadcrumbs": _crumbs(product, (_("Close"), ""))}
+    context = {"product": product, "breadcrumbs": _crumbs(product, (pgettext("end a product's sale", "Close"), ""))}
     return render(request, "policy/product_close.html", context)
 
 
