@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.db.models import ProtectedError
 from django.utils import timezone
 
 from openimis.accounts import roles
@@ -327,19 +326,6 @@ def test_delete_guard_conversion_product(scheme_admin, country):
     assert err.value.status_code == 409 and err.value.code == "product_in_use"
     assert "conversion product of OLD" in err.value.message and "only closed" in err.value.message
     assert Product.objects.filter(code="NEXT").exists()
-
-
-def test_delete_guard_maps_any_protecting_row(scheme_admin, country, monkeypatch):
-    """Tomorrow's policies PROTECT their product: whatever protects it, the refusal is a clear domain error."""
-    product = services.product_create(user=scheme_admin, **product_values())
-    blocker = ProductFactory.create(code="X")  # saved: unsaved model instances cannot be in a set
-
-    def protected(*args, **kwargs):
-        raise ProtectedError("protected", {blocker})
-
-    monkeypatch.setattr(Product, "delete", protected)
-    with pytest.raises(ProductInUseError, match=r"in use \(products \(1\)\)"):
-        services.product_delete(user=scheme_admin, product=product)
 
 
 def test_delete_needs_the_permission(eo_a, scheme_admin, country):
