@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("location.api.urls")),
     path("", include("medical.api.urls")),
     path("", include("payer.api.urls")),
+    path("", include("insuree.api.urls")),
     path("", include("policy.api.urls")),
     *router.urls,
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("location.urls")),
     path("", include("medical.urls")),
     path("", include("payer.urls")),
+    path("", include("insuree.urls")),
     path("", include("policy.urls")),
     path("api/v1/", include("openimis.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -34,6 +34,13 @@ MANAGE_PRODUCTS = ["policy.add_product", "policy.change_product", "policy.delete
 VIEW_PAYERS = ["payer.view_payer"]
 MANAGE_PAYERS = ["payer.add_payer", "payer.change_payer", "payer.delete_payer"]
 
+ENROL = [f"insuree.{a}_{m}" for m in ("family", "insuree") for a in ("add", "change", "view", "delete")] + [
+    "insuree.enquire_insuree",
+    "insuree.print_card",
+    "insuree.import_families",
+]
+ENQUIRE = ["insuree.view_insuree", "insuree.view_family", "insuree.enquire_insuree"]
+
 ENROLMENT_OFFICER = "enrolment_officer"
 CLERK = "clerk"
 RECEPTIONIST = "receptionist"
@@ -45,11 +52,17 @@ SCHEME_ADMINISTRATOR = "scheme_administrator"
 SYSTEM_ADMINISTRATOR = "system_administrator"
 
 ROLES: dict[str, dict[str, Any]] = {
-    ENROLMENT_OFFICER: {"label": _("Enrolment officer"), "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS]},
-    CLERK: {"label": _("Clerk"), "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS]},
-    RECEPTIONIST: {"label": _("Receptionist"), "perms": [*VIEW_GEO, *VIEW_PRODUCTS]},
-    CLAIM_ADMINISTRATOR: {"label": _("Claim administrator"), "perms": [*VIEW_GEO, *VIEW_MEDICAL]},
-    MEDICAL_OFFICER: {"label": _("Medical officer"), "perms": [*VIEW_GEO, *VIEW_MEDICAL, *VIEW_PRODUCTS]},
+    ENROLMENT_OFFICER: {
+        "label": _("Enrolment officer"),
+        "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS, *ENROL],
+    },
+    CLERK: {"label": _("Clerk"), "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS, *ENROL]},
+    RECEPTIONIST: {"label": _("Receptionist"), "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *ENQUIRE]},
+    CLAIM_ADMINISTRATOR: {"label": _("Claim administrator"), "perms": [*VIEW_GEO, *VIEW_MEDICAL, *ENQUIRE]},
+    MEDICAL_OFFICER: {
+        "label": _("Medical officer"),
+        "perms": [*VIEW_GEO, *VIEW_MEDICAL, *VIEW_PRODUCTS, *ENQUIRE],
+    },
     ACCOUNTANT: {"label": _("Accountant"), "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS]},
     MANAGER: {"label": _("Manager"), "perms": [*VIEW_GEO, *VIEW_MEDICAL, *VIEW_PRODUCTS, *VIEW_PAYERS]},
     SCHEME_ADMINISTRATOR: {
@@ -63,6 +76,9 @@ ROLES: dict[str, dict[str, Any]] = {
             *MANAGE_PRODUCTS,
             *VIEW_PAYERS,
             *MANAGE_PAYERS,
+            *ENQUIRE,
+            "insuree.manage_card_stock",
+            "insuree.print_card",
         ],
     },
     SYSTEM_ADMINISTRATOR: {

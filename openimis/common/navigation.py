@@ -10,6 +10,20 @@ from django.utils.translation import gettext_lazy as _
 
 NAV_ENTRIES: list[tuple[Any, ...]] = [
     (_("Home"), "home", None, "house"),
+    (_("Enquiry"), "insuree:enquiry", "insuree.enquire_insuree", "upc-scan"),
+    (
+        _("Families"),
+        None,
+        None,
+        "people-fill",
+        [
+            (_("Families and insurees"), "insuree:family_list", "insuree.view_family", "house-heart"),
+            (_("Register a family"), "insuree:family_register", "insuree.add_family", "person-plus"),
+            (_("Suspected duplicates"), "insuree:duplicate_list", "insuree.change_insuree", "people"),
+            (_("Card printing"), "insuree:card_batches", "insuree.print_card", "postcard"),
+            (_("Card stock"), "insuree:card_stock", "insuree.manage_card_stock", "stack"),
+        ],
+    ),
     (_("Locations"), "location:location_list", "location.view_location", "geo-alt"),
     (_("Health facilities"), "location:facility_list", "location.view_healthfacility", "hospital"),
     (

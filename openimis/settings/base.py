@@ -34,8 +34,10 @@ INSTALLED_APPS = [
     "openimis.accounts",
     "openimis.common",
     "location",
+    "django.contrib.postgres",
     "medical",
     "payer",
+    "insuree",
     "policy",
 ]
 
@@ -208,6 +210,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# Insurance numbers: digits, check digit included; check digit by Luhn (10) or the legacy modulo-N variant.
+INSUREE_NUMBER_LENGTH = env.int("INSUREE_NUMBER_LENGTH", default=10)
+INSUREE_NUMBER_MODULO = env.int("INSUREE_NUMBER_MODULO", default=10)
+# Membership cards: the scheme's name on the card and the key that signs the QR code (HMAC).
+SCHEME_NAME = env("SCHEME_NAME", default="Community Health Insurance Scheme")
+CARD_SIGNING_KEY = env("CARD_SIGNING_KEY", default=SECRET_KEY)
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
 # Data files larger than this are refused before they are read.
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
