@@ -13,13 +13,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: make `bench` importable
 
-from bench import bench_district_page, bench_location_import, bench_medical_import, bench_product_page, common
+from bench import (
+    bench_cards,
+    bench_district_page,
+    bench_enquiry,
+    bench_insurees,
+    bench_location_import,
+    bench_medical_import,
+    bench_product_page,
+    common,
+)
 
 BENCHMARKS: list[tuple[str, Callable[[], list[common.Figure]]]] = [
     ("location import", bench_location_import.run),
     ("district page", bench_district_page.run),
     ("medical import", bench_medical_import.run),
     ("product page", bench_product_page.run),
+    ("membership cards", bench_cards.run),
+    ("enquiry", bench_enquiry.run),
+    ("insurees at national scale", bench_insurees.run),
 ]
 
 

@@ -116,6 +116,9 @@ END;
 
 _HEAD_IN_FAMILY_SQL = """
 BEGIN
+    IF NOT EXISTS (SELECT 1 FROM insuree_family WHERE id = NEW.id) THEN
+        RETURN NULL;  -- the family was deleted later in the same transaction
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM insuree_insuree WHERE id = NEW.head_id AND family_id = NEW.id) THEN
         RAISE EXCEPTION 'the head of a family must be one of its members'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'family_head_is_member';
@@ -183,6 +186,8 @@ class InsureeQuerySet(models.QuerySet["Insuree"]):
         from location.scope import scope_of
 
         scope = scope_of(user)
+        if scope.national:
+            return self
         return self.filter(
             scope.location_q("family__village__") | (Q(family__isnull=True) & scope.location_q("current_village__"))
         )

@@ -42,7 +42,7 @@ is_local() {
 # --- System packages -------------------------------------------------------
 # curl is used by scripts/demo.sh to wait for /healthz.
 APT_PACKAGES=(postgresql postgresql-contrib redis-server chromium fonts-dejavu-core fonts-liberation curl
-    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libffi-dev gettext python3-venv)
+    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libffi-dev gettext python3-venv poppler-utils)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
     status=$(dpkg -s "$pkg" 2>/dev/null || true)

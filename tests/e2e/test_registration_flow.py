@@ -1,0 +1,65 @@
+"""An enrolment officer registers a family of four on a phone-sized screen, adding three member rows with HTMX."""
+
+from urllib.parse import urlparse
+
+import pytest
+
+from insuree.models import Family
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+MEMBERS = [("Baraka", "M", "2014-03-02", "4"), ("Neema", "F", "2017-08-19", "4"), ("Mariamu", "F", "1986-11-30", "8")]
+
+
+def _log_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def test_enrolment_officer_registers_a_family_of_four(browser, live_server, eo_a, country, output_dir):
+    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="en-GB", is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda r: outside.append(r.url) if urlparse(r.url).hostname not in ("localhost", "127.0.0.1") else None,
+    )
+    base = live_server.url
+    try:
+        _log_in(page, base, eo_a.username)
+        page.goto(f"{base}/families/register/")
+        page.select_option("#id_village", label="Municipality A › Village A1")
+        page.fill("#id_head-last_name", "Mushi")
+        page.fill("#id_head-other_names", "Juma")
+        page.select_option("#id_head-gender", "M")
+        page.fill("#id_head-dob", "1984-05-06")
+        page.fill("#id_head-phone", "+255 754 000 111")
+        for i, (name, gender, dob, relationship) in enumerate(MEMBERS):
+            page.click("#add-member")
+            page.wait_for_selector(f"#id_m{i}-last_name")
+            page.fill(f"#id_m{i}-last_name", "Mushi")
+            page.fill(f"#id_m{i}-other_names", name)
+            page.select_option(f"#id_m{i}-gender", gender)
+            page.fill(f"#id_m{i}-dob", dob)
+            page.select_option(f"#id_m{i}-relationship", relationship)
+        assert page.locator(".member-row").count() == 3
+        assert page.locator("#dup-warnings-m2").count() == 1
+        page.screenshot(path=str(output_dir / "e2e-family-register-360.png"), full_page=True)
+        page.click("button:has-text('Register the family')")
+        page.wait_for_selector("h1:has-text('Family of Juma Mushi')")
+        assert page.locator("#members li").count() == 4
+        page.screenshot(path=str(output_dir / "e2e-family-detail-360.png"), full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"the page scrolls sideways ({width}px)"
+    finally:
+        context.close()
+
+    family = Family.objects.get(head__other_names="Juma")
+    assert family.village == country.village_a1
+    assert sorted(family.members.values_list("other_names", flat=True)) == ["Baraka", "Juma", "Mariamu", "Neema"]
+    assert outside == []
