@@ -30,8 +30,8 @@ BENCHMARKS: list[tuple[str, Callable[[], list[common.Figure]]]] = [
     ("medical import", bench_medical_import.run),
     ("product page", bench_product_page.run),
     ("membership cards", bench_cards.run),
-    ("enquiry", bench_enquiry.run),
     ("insurees at national scale", bench_insurees.run),
+    ("enquiry", bench_enquiry.run),
 ]
 
 

@@ -1,10 +1,14 @@
-"""An enrolment officer registers a family of four on a phone-sized screen, adding three member rows with HTMX."""
+"""An enrolment officer registers a family of four on a phone-sized screen (member rows added with HTMX, a
+duplicate warning shown inline), prints the head's card, then finds the person by scanning the card's QR text."""
 
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from insuree import signing
 from insuree.models import Family
+from tests.e2e.test_card_enquiry import _make_person, _qr_of, _scan
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -21,6 +25,7 @@ def _log_in(page, base: str, username: str) -> None:
 
 
 def test_enrolment_officer_registers_a_family_of_four(browser, live_server, eo_a, country, output_dir):
+    already = _make_person(country.village_a1)  # Rehema Achieng, born 1979-11-05, village A1
     context = browser.new_context(viewport={"width": 360, "height": 780}, locale="en-GB", is_mobile=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
@@ -48,7 +53,20 @@ def test_enrolment_officer_registers_a_family_of_four(browser, live_server, eo_a
             page.fill(f"#id_m{i}-dob", dob)
             page.select_option(f"#id_m{i}-relationship", relationship)
         assert page.locator(".member-row").count() == 3
-        assert page.locator("#dup-warnings-m2").count() == 1
+        # a fourth member who is already registered: the warning appears inline before saving
+        page.click("#add-member")
+        page.wait_for_selector("#id_m3-last_name")
+        page.fill("#id_m3-last_name", "Achieng")
+        page.fill("#id_m3-other_names", "Rehema")
+        page.select_option("#id_m3-gender", "F")
+        page.fill("#id_m3-dob", "1979-11-05")
+        page.select_option("#id_m3-relationship", "7")
+        page.wait_for_selector("#dup-warnings-m3 .alert-warning")
+        warning = page.inner_text("#dup-warnings-m3")
+        assert "may already be registered" in warning and already.insurance_number in warning
+        page.screenshot(path=str(output_dir / "e2e-family-register-duplicate-360.png"), full_page=True)
+        page.click("fieldset[data-prefix='m3'] [data-remove-row]")
+        assert page.locator(".member-row").count() == 3
         page.screenshot(path=str(output_dir / "e2e-family-register-360.png"), full_page=True)
         page.click("button:has-text('Register the family')")
         page.wait_for_selector("h1:has-text('Family of Juma Mushi')")
@@ -56,6 +74,17 @@ def test_enrolment_officer_registers_a_family_of_four(browser, live_server, eo_a
         page.screenshot(path=str(output_dir / "e2e-family-detail-360.png"), full_page=True)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, f"the page scrolls sideways ({width}px)"
+
+        head = Family.objects.get(head__other_names="Juma").head
+        page.goto(f"{base}/insurees/{head.uuid}/card/")
+        with page.expect_download() as download_info:
+            page.click("#print-card")
+        payload = _qr_of(Path(download_info.value.path()).read_bytes())
+        assert payload == signing.sign(head.insurance_number)
+        _scan(page, base, payload)
+        assert "Card authentic" in page.inner_text("#authenticity")
+        assert "Juma Mushi" in page.inner_text(".enquiry-result")
+        page.screenshot(path=str(output_dir / "e2e-enquiry-scanned-360.png"), full_page=True)
     finally:
         context.close()
 
