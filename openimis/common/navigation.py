@@ -24,14 +24,14 @@ NAV_ENTRIES: list[tuple[Any, ...]] = [
             (_("Card stock"), "insuree:card_stock", "insuree.manage_card_stock", "stack"),
         ],
     ),
-    (_("Locations"), "location:location_list", "location.view_location", "geo-alt"),
-    (_("Health facilities"), "location:facility_list", "location.view_healthfacility", "hospital"),
     (
         _("Scheme set-up"),
         None,
         None,
         "sliders",
         [
+            (_("Locations"), "location:location_list", "location.view_location", "geo-alt"),
+            (_("Health facilities"), "location:facility_list", "location.view_healthfacility", "hospital"),
             (_("Products"), "policy:product_list", "policy.view_product", "box-seam"),
             (_("Medical items"), "medical:item_list", "medical.view_item", "capsule"),
             (_("Medical services"), "medical:service_list", "medical.view_service", "clipboard2-pulse"),

@@ -36,7 +36,7 @@ def test_scheme_admin_builds_a_district_and_imports_villages(page, live_server, 
     base = live_server.url
     _log_in(page, base, scheme_admin.username)
 
-    page.click("text=Locations")
+    page.click("main >> text=Locations")  # the home page lists every menu entry
     page.click("text=New region")
     page.fill("#id_code", "RN")
     page.fill("#id_name", "North")
