@@ -148,12 +148,13 @@ def test_read_rows_checks_each_field():
 # --- pages -------------------------------------------------------------------------------------------------
 
 
-def test_import_page_uploads_and_redirects_to_the_job(login, eo_a, country, monkeypatch):
-    monkeypatch.setattr(import_families_task, "delay", lambda job_id: None)
+def test_import_page_uploads_and_redirects_to_the_job(login, eo_a, country, django_capture_on_commit_callbacks):
     client = login(eo_a)
     assert client.get(reverse("insuree:family_import")).status_code == 200
     upload = SimpleUploadedFile("f.csv", (HEADER + "F1,1,VA1,,A,B,M,1980-01-01,,,\n").encode())
-    response = client.post(reverse("insuree:family_import"), {"file": upload})
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("insuree:family_import"), {"file": upload})
+    assert len(callbacks) == 1  # the job is queued once its row is committed
     job = Job.objects.get(kind="insuree.import")
     assert response.status_code == 302 and str(job.uuid) in response["Location"]
 
