@@ -34,7 +34,7 @@ def _base(user: User) -> InsureeQuerySet:
 
 
 def insuree_by_number(user: User, number: str) -> Insuree | None:
-    return _base(user).filter(insurance_number=number.strip()).first()
+    return _base(user).filter(insurance_number=number.strip()).order_by().first()
 
 
 def insurees_by_name(user: User, q: str) -> list[Insuree]:

@@ -58,9 +58,29 @@ def test_five_failures_lock_the_user_from_that_address_for_15_minutes(client, eo
     assert settings.AXES_COOLOFF_TIME.total_seconds() == 15 * 60
 
 
-def test_sessions_expire_after_30_idle_minutes():
+def test_sessions_expire_after_30_idle_minutes_and_activity_keeps_them_alive(client, eo_a):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    client.force_login(eo_a)
+    client.get(reverse("home"))
+    key = client.session.session_key
+    expiry = Session.objects.get(session_key=key).expire_date
+    assert timedelta(minutes=29) < expiry - timezone.now() <= timedelta(minutes=30)
+    # a request within the minute does not write the session again
+    Session.objects.filter(session_key=key).update(expire_date=expiry - timedelta(minutes=10))
+    client.get(reverse("home"))
+    assert Session.objects.get(session_key=key).expire_date == expiry - timedelta(minutes=10)
+    # once the last refresh is a minute old, activity moves the expiry 30 minutes ahead again
+    session = client.session
+    session["_active_at"] -= 61
+    session.save()
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timedelta(minutes=10))
+    client.get(reverse("home"))
+    assert Session.objects.get(session_key=key).expire_date - timezone.now() > timedelta(minutes=29)
 
 
 def test_password_change(client, eo_a):
