@@ -159,3 +159,18 @@ class FamilyFilterForm(BootstrapFormMixin, forms.Form):
         if not self.is_bound or not self.is_valid():
             return {}
         return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class MoveForm(BootstrapFormMixin, forms.Form):
+    head_number = forms.CharField(
+        label=_("Insurance number of the new family's head"),
+        max_length=50,
+        help_text=_("The person joins the family this insuree heads."),
+    )
+    relationship = forms.TypedChoiceField(
+        label=_("Relationship to the new head"),
+        choices=[("", "---------"), *Relationship.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )

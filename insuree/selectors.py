@@ -91,3 +91,8 @@ def family_members(family: Family) -> QuerySet[Insuree]:
     """The head first, then the others by age (oldest first)."""
     is_head = Case(When(pk=family.head_id, then=Value(True)), default=Value(False), output_field=BooleanField())
     return family.members.annotate(is_head=is_head).order_by("-is_head", "dob", "pk")
+
+
+def family_headed_by(user: User, insurance_number: str) -> Family | None:
+    """The family in the user's scope whose head has this insurance number."""
+    return Family.objects.visible_to(user).filter(head__insurance_number=insurance_number.strip()).first()

@@ -17,6 +17,7 @@ urlpatterns = [
     path("insurees/<uuid:uuid>/photo/", views.insuree_photo, name="insuree_photo"),
     path("insurees/<uuid:uuid>/photo.jpg", views.insuree_photo_file, name="insuree_photo_file"),
     path("insurees/<uuid:uuid>/remove/", views.insuree_remove, name="insuree_remove"),
+    path("insurees/<uuid:uuid>/move/", views.insuree_move, name="insuree_move"),
 ]
 try:  # pages of the card/enquiry and duplicate/import parts, added by their modules
     from .card_urls import urlpatterns as _card

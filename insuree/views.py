@@ -13,7 +13,7 @@ from openimis.common.history import history_of
 from openimis.common.pages import AuthedRequest, apply_error, paginate
 
 from . import selectors, services
-from .forms import ChangeHeadForm, FamilyDeleteForm, FamilyFilterForm, FamilyForm, PersonForm, PhotoForm
+from .forms import ChangeHeadForm, FamilyDeleteForm, FamilyFilterForm, FamilyForm, MoveForm, PersonForm, PhotoForm
 from .models import Family
 from .permissions import access_family_by_uuid, access_insuree_by_uuid
 
@@ -242,6 +242,28 @@ def insuree_remove(request: AuthedRequest, uuid: str) -> HttpResponse:
     if family is not None:
         return redirect("insuree:family_detail", uuid=family.uuid)
     return redirect("insuree:insuree_detail", uuid=insuree.uuid)
+
+
+@login_required
+@permission_required("insuree.change_insuree", raise_exception=True)
+def insuree_move(request: AuthedRequest, uuid: str) -> HttpResponse:
+    """A member joins another family (found by its head's insurance number) within the officer's scope."""
+    insuree = access_insuree_by_uuid(request.user, uuid)
+    form = MoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        family = selectors.family_headed_by(request.user, form.cleaned_data["head_number"])
+        try:
+            if family is None:
+                raise ApplicationError.for_field("head_number", _("No family in your area has this head."))
+            services.insuree_move_to_family(
+                user=request.user, insuree=insuree, family=family, relationship=form.cleaned_data["relationship"]
+            )
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("%s now belongs to the new family.") % insuree.full_name)
+            return redirect("insuree:family_detail", uuid=family.uuid)
+    return render(request, "insuree/insuree_move.html", {"form": form, "insuree": insuree})
 
 
 @login_required

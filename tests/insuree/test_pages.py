@@ -151,3 +151,27 @@ def test_add_member_page(login, eo_a, families):
     response = client.post(reverse("insuree:family_add_member", args=[families.a.uuid]), data)
     assert response.status_code == 302
     assert families.a.members.filter(other_names="Neema").exists()
+
+
+def test_a_member_moves_to_another_family_through_the_page(login, eo_a, country):
+    from insuree.models import Insuree
+
+    from .factories import make_family
+
+    old = make_family(country.village_a1, members=1, head_name="Old", last_name="Kwanza")
+    new = make_family(country.village_a2, members=0, head_name="New", last_name="Pili")
+    elsewhere = make_family(country.village_b1, members=0, head_name="Far", last_name="Mbali")
+    member = old.members.exclude(pk=old.head_id).get()
+    client = login(eo_a)
+    url = reverse("insuree:insuree_move", args=[member.uuid])
+    refused = client.post(url, {"head_number": elsewhere.head.insurance_number})
+    assert "No family in your area has this head." in refused.content.decode()
+    response = client.post(url, {"head_number": new.head.insurance_number, "relationship": "7"})
+    assert response.status_code == 302
+    member = Insuree.objects.get(pk=member.pk)
+    assert member.family_id == new.pk and member.relationship == 7
+    assert client.get(reverse("insuree:insuree_move", args=[old.head.uuid])).status_code == 200
+    head_refused = client.post(
+        reverse("insuree:insuree_move", args=[old.head.uuid]), {"head_number": new.head.insurance_number}
+    )
+    assert head_refused.status_code == 200  # the head cannot leave: the error is shown on the form
