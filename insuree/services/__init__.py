@@ -19,6 +19,8 @@ Rules enforced here (and, for the hard ones, again by the database; see models.p
   A number already used (by anyone, constraint `insuree_number_unique`) is refused as
   "This insurance number is already used" on the field of that person (`head.insurance_number`,
   `members.2.insurance_number`). The number is for life: `insuree_update` does not change it.
+- A typed number that is a pre-printed card-stock number is taken from the stock in the same transaction
+  (`card_services.stock_number_take`: once only); generated numbers never use a reserved stock number.
 - A head under 18 with no adult member is allowed, with a warning returned to show the officer.
 - Removing a member from the family keeps the person (found by their current village, the family's village if
   unset); deleting a family deletes its members or detaches them (`detach_members`).

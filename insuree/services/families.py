@@ -13,8 +13,9 @@ from openimis.accounts.models import User
 from openimis.common.db import ConstraintMessages, constraint_errors, constraint_name, validate_fields
 from openimis.common.exceptions import ApplicationError
 
+from ..card_services import stock_number_take
 from ..exceptions import FamilyError, InsureeError, PermissionDeniedError
-from ..models import Family, Insuree, Relationship
+from ..models import Family, Insuree, Relationship, StockNumber
 from ..numbers import NumberScheme
 from ..selectors import child_head_warning
 
@@ -124,6 +125,8 @@ def _insert_person(person: Insuree, prefix: str, *, generate: bool) -> None:
     scheme = NumberScheme.from_settings()
     for _attempt in range(GENERATE_ATTEMPTS):
         person.insurance_number = scheme.generate()
+        if StockNumber.objects.filter(number=person.insurance_number).exists():
+            continue  # reserved for a pre-printed card: only that card's holder gets it
         try:
             with transaction.atomic():
                 person.save(force_insert=True)
@@ -142,6 +145,16 @@ def _insert_person(person: Insuree, prefix: str, *, generate: bool) -> None:
         _("No free insurance number could be generated; please try again."),
         code="number_generation_failed",
     )
+
+
+def _take_from_stock(user: User, person: Insuree, prefix: str) -> None:
+    """A typed number printed on a pre-printed card is taken from the card stock, once."""
+    if not StockNumber.objects.filter(number=person.insurance_number).exists():
+        return
+    try:
+        stock_number_take(user=user, number=person.insurance_number, insuree=person)
+    except ApplicationError as exc:
+        raise InsureeError.for_field(f"{prefix}insurance_number", exc.message, code=exc.code) from exc
 
 
 def _build_person(values: dict[str, Any]) -> tuple[Insuree, bool]:
@@ -206,6 +219,8 @@ def family_register(
 
     _prefix, head_person, head_typed = people[0]
     _insert_person(head_person, "head.", generate=not head_typed)
+    if head_typed:
+        _take_from_stock(user, head_person, "head.")
     family.head = head_person
     with constraint_errors(_messages()):
         family.save(force_insert=True)
@@ -214,6 +229,8 @@ def family_register(
     for prefix, person, typed in people[1:]:
         person.family = family
         _insert_person(person, prefix, generate=not typed)
+        if typed:
+            _take_from_stock(user, person, prefix)
     _check_head_is_member()
     warnings = child_head_warning(head_person.dob, [p.dob for _p, p, _t in people[1:]])
     return FamilyResult(family=family, warnings=warnings)
@@ -234,6 +251,8 @@ def insuree_add_to_family(*, user: User, family: Family, **values: Any) -> Insur
     _raise_if(fields)
     person.family = family
     _insert_person(person, "", generate=not typed)
+    if typed:
+        _take_from_stock(user, person, "")
     return person
 
 

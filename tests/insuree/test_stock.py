@@ -107,3 +107,19 @@ def test_the_stock_page_lists_blocks_and_reserves(login, scheme_admin, eo_a, cou
     response = client.post(reverse("insuree:card_stock"), {"size": 4, "note": "", "layout": cards.SINGLE})
     assert response.status_code == 302 and CardStockBlock.objects.count() == 2
     assert login(eo_a).get(reverse("insuree:card_stock")).status_code == 403
+
+
+def test_registration_takes_a_typed_pre_printed_number_from_the_stock(scheme_admin, eo_a, country):
+    from insuree import services as family_services
+
+    block = CardStockBlock.objects.create(size=2, created_by=scheme_admin)
+    scheme = NumberScheme.from_settings()
+    first, second = scheme.generate(), scheme.generate()
+    StockNumber.objects.bulk_create([StockNumber(number=first, block=block), StockNumber(number=second, block=block)])
+    person = {"last_name": "Kadi", "other_names": "Amina", "gender": "F", "dob": "1990-01-01"}
+    result = family_services.family_register(
+        user=eo_a, village=country.village_a1, head={**person, "insurance_number": first}, members=[]
+    )
+    stock = StockNumber.objects.get(number=first)
+    assert stock.insuree == result.family.head and stock.taken_by == eo_a and stock.taken_at is not None
+    assert StockNumber.objects.get(number=second).insuree is None
