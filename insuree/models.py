@@ -21,14 +21,10 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from location.models import HealthFacility, Location
+from openimis.common.history import tracked
 
 if TYPE_CHECKING:
     from openimis.accounts.models import User
-
-
-def tracked() -> tuple[pghistory.Tracker, ...]:
-    """Fresh trackers for one model (a tracker instance binds to the model it is first used on)."""
-    return pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
 
 
 class Gender(models.TextChoices):

@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from guardian.models import UserObjectPermissionBase
 
+from openimis.common.history import tracked
+
 if TYPE_CHECKING:
     from openimis.accounts.models import User
 
@@ -97,9 +99,7 @@ class LocationQuerySet(models.QuerySet["Location"]):
         return self.filter(path__startswith=location.path)
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["path", "updated_at"]
-)
+@pghistory.track(*tracked(), exclude=["path", "updated_at"])
 class Location(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     code = models.CharField(_("code"), max_length=8)
@@ -242,7 +242,7 @@ END;
 """
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["updated_at"])
+@pghistory.track(*tracked(), exclude=["updated_at"])
 class HealthFacility(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     code = models.CharField(_("code"), max_length=8)
@@ -299,7 +299,7 @@ class HealthFacility(models.Model):
         return f"{self.code} {self.name}"
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@pghistory.track(*tracked())
 class HealthFacilityCatchment(models.Model):
     facility = models.ForeignKey(HealthFacility, on_delete=models.CASCADE, related_name="catchments")
     village = models.ForeignKey(Location, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+")

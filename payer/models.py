@@ -17,6 +17,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from location.models import Location
+from openimis.common.history import tracked
 
 if TYPE_CHECKING:
     from openimis.accounts.models import User
@@ -51,7 +52,7 @@ END;
 """
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["updated_at"])
+@pghistory.track(*tracked(), exclude=["updated_at"])
 class Payer(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     type = models.CharField(_("type"), max_length=1, choices=PayerType.choices)

@@ -34,14 +34,10 @@ from django_stubs_ext import StrOrPromise
 
 from location.models import CareType, FacilityLevel, FacilitySubLevel, Location
 from medical.models import Item, Service
+from openimis.common.history import tracked
 
 if TYPE_CHECKING:
     from openimis.accounts.models import User
-
-
-def tracked() -> tuple[pghistory.Tracker, ...]:
-    """Fresh trackers for one model (a tracker instance binds to the model it is first used on)."""
-    return pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
 
 
 class CeilingType(models.TextChoices):

@@ -4,11 +4,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import pghistory
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from pghistory.models import Events
 
 from openimis.accounts.models import User
+
+
+def tracked() -> tuple[pghistory.Tracker, ...]:
+    """Fresh insert, update and delete trackers for one model (a tracker instance binds to the first model it is
+    used on, so each model needs its own)."""
+    return pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
+
 
 HIDDEN_FIELDS = {"id", "uuid", "path", "created_at", "updated_at"}
 
