@@ -12,4 +12,27 @@ class ProductInUseError(ApplicationError):
     status_code = 409
 
 
-__all__ = ["ApplicationError", "PermissionDeniedError", "ProductError", "ProductInUseError"]
+class PolicyError(ApplicationError):
+    code = "policy_invalid"
+
+
+class PolicyStateError(ApplicationError):
+    """The policy's status does not allow this (only Idle policies change; payments need a current policy)."""
+
+    code = "policy_state"
+    status_code = 409
+
+
+class ContributionError(ApplicationError):
+    code = "contribution_invalid"
+
+
+__all__ = [
+    "ApplicationError",
+    "ContributionError",
+    "PermissionDeniedError",
+    "PolicyError",
+    "PolicyStateError",
+    "ProductError",
+    "ProductInUseError",
+]

@@ -1,5 +1,6 @@
 """Products (benefit packages): who may buy them, at what price, what they cover and within which limits
-(reference sec. 3). Policies will come here too.
+(reference sec. 3); the policies families buy on them, the coverage of each member, the contributions that pay for
+them and the renewal reminders (reference sec. 4, 5).
 
 Invariants held by the database (the services check them first, with messages naming the field):
 - a product's code is unique among products (case-insensitive) and not blank; a deleted product's code is free
@@ -17,6 +18,17 @@ Invariants held by the database (the services check them first, with messages na
 - a relative distribution row is unique per (product, care type, period), with 1 <= period <= periods per year
   and a percentage in 0..100.
 Rules across rows (distribution sums, capitation weights) are checked by `policy.product_rules`.
+
+Policies and contributions (the rules across rows are in `policy.enrolment` and `policy.contributions`):
+- a policy's status is one of the openIMIS codes, its stage N or R; start <= expiry; its value is not negative;
+  an Active policy has an effective date, on or after its start;
+- two policies of one family on one product never cover overlapping periods (exclusion constraint): a family
+  has at most one current policy per product, and a renewal starts after the policy it renews;
+- a person is covered once per policy (unique insuree, policy);
+- a contribution's amount is > 0; its receipt is not blank and unique among the live (not cancelled)
+  contributions of its product, case-insensitively; its product is always its policy's (trigger); a cancelled
+  contribution has a reason;
+- a policy has at most one renewal reminder.
 """
 
 import uuid
@@ -25,6 +37,9 @@ from typing import TYPE_CHECKING
 
 import pghistory
 import pgtrigger
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
@@ -32,9 +47,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from insuree.models import Family, Insuree
 from location.models import CareType, FacilityLevel, FacilitySubLevel, Location
 from medical.models import Item, Service
 from openimis.common.history import tracked
+from payer.models import Payer
 
 if TYPE_CHECKING:
     from openimis.accounts.models import User
@@ -716,3 +733,307 @@ LINE_KINDS: dict[str, LineKind] = {
     "items": LineKind("items", ProductItem, Item),
     "services": LineKind("services", ProductService, Service),
 }
+
+
+# --- policies ------------------------------------------------------------------------------------------------
+
+
+class PolicyStatus(models.IntegerChoices):
+    """openIMIS codes (reference sec. 4.1)."""
+
+    IDLE = 1, _("Idle")
+    ACTIVE = 2, _("Active")
+    SUSPENDED = 4, _("Suspended")
+    EXPIRED = 8, _("Expired")
+    READY = 16, _("Ready")
+
+
+class PolicyStage(models.TextChoices):
+    NEW = "N", _("New")
+    RENEWAL = "R", _("Renewal")
+
+
+class PolicyQuerySet(models.QuerySet["Policy"]):
+    def visible_to(self, user: "User") -> "PolicyQuerySet":
+        """Policies of the families the user sees (by the family's village)."""
+        from location.scope import scope_of
+
+        return self.filter(scope_of(user).location_q("family__village__"))
+
+
+class DateRange(models.Func):
+    function = "DATERANGE"
+    output_field = DateRangeField()
+
+
+@pghistory.track(*tracked(), exclude=["updated_at"])
+class Policy(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    family = models.ForeignKey(Family, verbose_name=_("family"), on_delete=models.PROTECT, related_name="policies")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="policies")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("enrolment officer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("renews"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewals",
+    )
+    stage = models.CharField(_("stage"), max_length=1, choices=PolicyStage.choices, default=PolicyStage.NEW)
+    status = models.PositiveSmallIntegerField(_("status"), choices=PolicyStatus.choices, default=PolicyStatus.IDLE)
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=2)
+    enroll_date = models.DateField(_("enrolment date"))
+    start_date = models.DateField(_("start date"))
+    effective_date = models.DateField(_("effective date"), null=True, blank=True)
+    expiry_date = models.DateField(_("expiry date"))
+    status_reason = models.CharField(_("reason of the status"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PolicyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
+        permissions = [
+            ("renew_policy", _("Renew policies")),
+            ("suspend_policy", _("Suspend and resume policies")),
+            ("activate_policy", _("Activate policies that are ready")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=PolicyStatus.values), name="policy_status_valid"),
+            models.CheckConstraint(condition=Q(stage__in=PolicyStage.values), name="policy_stage_valid"),
+            models.CheckConstraint(condition=Q(start_date__lte=F("expiry_date")), name="policy_dates"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="policy_value_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(status=PolicyStatus.ACTIVE) | Q(effective_date__isnull=False),
+                name="policy_active_has_effective_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_date__isnull=True) | Q(effective_date__gte=F("start_date")),
+                name="policy_effective_after_start",
+            ),
+            ExclusionConstraint(
+                name="policy_no_overlap",
+                expressions=[
+                    ("family", RangeOperators.EQUAL),
+                    ("product", RangeOperators.EQUAL),
+                    (DateRange("start_date", "expiry_date", models.Value("[]")), RangeOperators.OVERLAPS),
+                ],
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["family", "-start_date"], name="policy_family_idx"),
+            models.Index(fields=["product", "status"], name="policy_product_status_idx"),
+            models.Index(fields=["expiry_date"], name="policy_expiry_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.start_date}–{self.expiry_date}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == PolicyStatus.IDLE
+
+
+class InsureePolicyQuerySet(models.QuerySet["InsureePolicy"]):
+    def visible_to(self, user: "User") -> "InsureePolicyQuerySet":
+        from location.scope import scope_of
+
+        return self.filter(scope_of(user).location_q("policy__family__village__"))
+
+
+@pghistory.track(*tracked())
+class InsureePolicy(models.Model):
+    """The cover of one person by one policy (reference sec. 2.5): claims are checked against these dates.
+
+    `effective_date` is empty while the person is not covered yet (policy unpaid, or a member who joined later
+    and whose top-up is not paid)."""
+
+    insuree = models.ForeignKey(Insuree, on_delete=models.CASCADE, related_name="coverage")
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="coverage")
+    enroll_date = models.DateField(_("enrolment date"))
+    start_date = models.DateField(_("start date"))
+    effective_date = models.DateField(_("effective date"), null=True, blank=True)
+    expiry_date = models.DateField(_("expiry date"))
+
+    objects = InsureePolicyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("coverage")
+        verbose_name_plural = _("coverage")
+        constraints = [
+            models.UniqueConstraint(fields=["insuree", "policy"], name="insureepolicy_unique"),
+            models.CheckConstraint(condition=Q(start_date__lte=F("expiry_date")), name="insureepolicy_dates"),
+        ]
+        indexes = [
+            models.Index(fields=["policy"], name="insureepolicy_policy_idx"),
+            models.Index(fields=["insuree", "-expiry_date"], name="insureepolicy_insuree_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.insuree_id} on {self.policy_id}"
+
+
+# --- contributions -----------------------------------------------------------------------------------------
+
+
+class PayType(models.TextChoices):
+    """openIMIS codes (reference sec. 5.1) and the ones offices asked for."""
+
+    CASH = "C", _("Cash")
+    MOBILE = "M", _("Mobile money")
+    BANK = "B", _("Bank transfer")
+    CHEQUE = "Q", _("Cheque")
+    FUNDING = "F", _("Funding")
+
+
+class ContributionQuerySet(models.QuerySet["Contribution"]):
+    def visible_to(self, user: "User") -> "ContributionQuerySet":
+        from location.scope import scope_of
+
+        return self.filter(scope_of(user).location_q("policy__family__village__"))
+
+    def live(self) -> "ContributionQuerySet":
+        return self.filter(cancelled_at__isnull=True)
+
+
+_CONTRIBUTION_PRODUCT_SQL = """
+BEGIN
+    NEW.product_id := (SELECT product_id FROM policy_policy WHERE id = NEW.policy_id);
+    RETURN NEW;
+END;
+"""
+
+
+@pghistory.track(*tracked())
+class Contribution(models.Model):
+    """A payment towards a policy (openIMIS "premium"), by the family or by a payer."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="contributions")
+    # copied from the policy by a trigger: the receipt is unique within a product
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", editable=False)
+    payer = models.ForeignKey(
+        Payer, verbose_name=_("payer"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+    receipt = models.CharField(_("receipt number"), max_length=50)
+    pay_date = models.DateField(_("payment date"))
+    pay_type = models.CharField(_("payment type"), max_length=1, choices=PayType.choices)
+    is_photo_fee = models.BooleanField(
+        _("photo fee"), default=False, help_text=_("A photo fee does not count towards the policy value.")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+
+    objects = ContributionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pay_date", "id"]
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        permissions = [("cancel_contribution", _("Cancel contributions"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="contribution_amount_positive"),
+            models.CheckConstraint(condition=~Q(receipt=""), name="contribution_receipt_not_blank"),
+            models.CheckConstraint(condition=Q(pay_type__in=PayType.values), name="contribution_pay_type_valid"),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | ~Q(cancel_reason=""),
+                name="contribution_cancel_has_reason",
+            ),
+            models.UniqueConstraint(
+                F("product"),
+                Upper("receipt"),
+                condition=Q(cancelled_at__isnull=True),
+                name="contribution_receipt_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["policy"], name="contribution_policy_idx")]
+        triggers = [
+            pgtrigger.Trigger(
+                name="contribution_product_of_policy",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("policy_id", "product_id"),
+                func=_CONTRIBUTION_PRODUCT_SQL,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt} {self.amount}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+# --- renewal reminders -------------------------------------------------------------------------------------
+
+
+class RenewalWarning(models.IntegerChoices):
+    """Bit flags (legacy meaning, reference sec. 4.4 and 12 item 8)."""
+
+    NO_PRODUCT = 1, _("No valid product on the renewal date")
+    NO_OFFICER = 2, _("No enrolment officer")
+    OFFICER_INACTIVE = 4, _("The enrolment officer is no longer active")
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "P", _("To contact")
+    NOTIFIED = "N", _("Notified")
+    RENEWED = "R", _("Renewed")
+    DISMISSED = "D", _("Dismissed")
+
+
+class PolicyRenewalQuerySet(models.QuerySet["PolicyRenewal"]):
+    def visible_to(self, user: "User") -> "PolicyRenewalQuerySet":
+        from location.scope import scope_of
+
+        return self.filter(scope_of(user).location_q("policy__family__village__"))
+
+
+class PolicyRenewal(models.Model):
+    """A reminder that a policy expires soon: the officer's list of families to visit, and the SMS hook."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    policy = models.OneToOneField(Policy, on_delete=models.CASCADE, related_name="reminder")
+    new_product = models.ForeignKey(Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    renewal_date = models.DateField(_("renewal date"))
+    prompt_date = models.DateField(_("reminder date"))
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    warnings = models.PositiveSmallIntegerField(_("warnings"), default=0)
+    status = models.CharField(_("status"), max_length=1, choices=ReminderStatus.choices, default=ReminderStatus.PENDING)
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+
+    objects = PolicyRenewalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["renewal_date", "id"]
+        verbose_name = _("renewal reminder")
+        verbose_name_plural = _("renewal reminders")
+        indexes = [models.Index(fields=["status", "renewal_date"], name="policyrenewal_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} {self.renewal_date}"
+
+    @property
+    def warning_labels(self) -> list[str]:
+        return [str(w.label) for w in RenewalWarning if self.warnings & w.value]

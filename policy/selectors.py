@@ -10,6 +10,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce, Upper
 from django.utils.text import capfirst
 
+from insuree.models import Family
 from location.models import Location, LocationType
 from openimis.accounts.models import User
 from openimis.common.history import Change, HistoryEntry, history_of
@@ -198,3 +199,14 @@ def product_history(product: Product) -> tuple[list[HistoryEntry], list[LineHist
         if entry.action == "insert":
             entry.changes = [c for c in entry.changes if c.after != "—"]
     return entries, product_line_history(product)
+
+
+def products_for_family(user: User, family: Family, *, valid_on: date | None = None) -> QuerySet[Product]:
+    """Products the family may buy: national ones and those of its village's district or region (the user's scope
+    does not narrow this: an officer sells the products of the family's area)."""
+    village = family.village
+    above = [int(part) for part in village.path.split(".") if part]
+    qs = Product.objects.filter(Q(location__isnull=True) | Q(location_id__in=above))
+    if valid_on is not None:
+        qs = qs.valid_on(valid_on)
+    return qs.order_by("code")

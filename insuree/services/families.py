@@ -13,6 +13,7 @@ from openimis.accounts.models import User
 from openimis.common.db import ConstraintMessages, constraint_errors, constraint_name, validate_fields
 from openimis.common.exceptions import ApplicationError
 
+from .. import hooks
 from ..card_services import stock_number_take
 from ..exceptions import FamilyError, InsureeError, PermissionDeniedError
 from ..models import Family, Insuree, Relationship, StockNumber
@@ -253,6 +254,7 @@ def insuree_add_to_family(*, user: User, family: Family, **values: Any) -> Insur
     _insert_person(person, "", generate=not typed)
     if typed:
         _take_from_stock(user, person, "")
+    hooks.membership_changed(user=user, insuree=person, old_family_id=None, new_family_id=family.pk)
     return person
 
 
@@ -356,9 +358,11 @@ def insuree_move_to_family(*, user: User, insuree: Insuree, family: Family, rela
     if relationship is not None and relationship not in Relationship.values:
         raise InsureeError.for_field("relationship", _("Choose a valid relationship."))
     _refuse_head(insuree)
+    old_family_id = insuree.family_id
     insuree.family = family
     insuree.relationship = relationship
     insuree.save(update_fields=["family", "relationship", "updated_at"])
+    hooks.membership_changed(user=user, insuree=insuree, old_family_id=old_family_id, new_family_id=family.pk)
     return insuree
 
 
@@ -377,6 +381,7 @@ def insuree_remove_from_family(*, user: User, insuree: Insuree) -> Insuree:
     insuree.family = None
     insuree.relationship = None
     insuree.save(update_fields=["family", "relationship", "current_village", "updated_at"])
+    hooks.membership_changed(user=user, insuree=insuree, old_family_id=family.pk, new_family_id=None)
     return insuree
 
 
@@ -390,8 +395,14 @@ def family_delete(*, user: User, family: Family, detach_members: bool) -> None:
     members = Insuree.objects.filter(family=family)
     member_ids = list(members.values_list("pk", flat=True))
     members.filter(current_village__isnull=True).update(current_village_id=family.village_id)
-    Insuree.objects.filter(pk__in=member_ids).update(family=None, relationship=None)
-    Family.objects.filter(pk=family.pk).delete()
+    try:
+        with transaction.atomic():
+            Insuree.objects.filter(pk__in=member_ids).update(family=None, relationship=None)
+            Family.objects.filter(pk=family.pk).delete()
+    except ProtectedError as exc:
+        raise FamilyError(
+            _("Policies or other records refer to this family; it cannot be deleted."), code="family_referenced"
+        ) from exc
     if not detach_members:
         try:
             with transaction.atomic():

@@ -39,7 +39,18 @@ ENROL = [f"insuree.{a}_{m}" for m in ("family", "insuree") for a in ("add", "cha
     "insuree.print_card",
     "insuree.import_families",
 ]
-ENQUIRE = ["insuree.view_insuree", "insuree.view_family", "insuree.enquire_insuree"]
+ENQUIRE = ["insuree.view_insuree", "insuree.view_family", "insuree.enquire_insuree", "policy.view_policy"]
+VIEW_POLICIES = ["policy.view_policy", "policy.view_contribution", "policy.view_policyrenewal"]
+SELL_POLICIES = [
+    *VIEW_POLICIES,
+    "policy.add_policy",
+    "policy.change_policy",
+    "policy.delete_policy",
+    "policy.renew_policy",
+    "policy.add_contribution",
+    "policy.change_policyrenewal",
+]
+SUPERVISE_POLICIES = [*VIEW_POLICIES, "policy.suspend_policy", "policy.activate_policy", "policy.cancel_contribution"]
 
 ENROLMENT_OFFICER = "enrolment_officer"
 CLERK = "clerk"
@@ -54,17 +65,23 @@ SYSTEM_ADMINISTRATOR = "system_administrator"
 ROLES: dict[str, dict[str, Any]] = {
     ENROLMENT_OFFICER: {
         "label": _("Enrolment officer"),
-        "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS, *ENROL],
+        "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS, *ENROL, *SELL_POLICIES],
     },
-    CLERK: {"label": _("Clerk"), "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS, *ENROL]},
+    CLERK: {"label": _("Clerk"), "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS, *ENROL, *SELL_POLICIES]},
     RECEPTIONIST: {"label": _("Receptionist"), "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *ENQUIRE]},
     CLAIM_ADMINISTRATOR: {"label": _("Claim administrator"), "perms": [*VIEW_GEO, *VIEW_MEDICAL, *ENQUIRE]},
     MEDICAL_OFFICER: {
         "label": _("Medical officer"),
         "perms": [*VIEW_GEO, *VIEW_MEDICAL, *VIEW_PRODUCTS, *ENQUIRE],
     },
-    ACCOUNTANT: {"label": _("Accountant"), "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS]},
-    MANAGER: {"label": _("Manager"), "perms": [*VIEW_GEO, *VIEW_MEDICAL, *VIEW_PRODUCTS, *VIEW_PAYERS]},
+    ACCOUNTANT: {
+        "label": _("Accountant"),
+        "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS, *SUPERVISE_POLICIES, "insuree.view_family"],
+    },
+    MANAGER: {
+        "label": _("Manager"),
+        "perms": [*VIEW_GEO, *VIEW_MEDICAL, *VIEW_PRODUCTS, *VIEW_PAYERS, *VIEW_POLICIES, "insuree.view_family"],
+    },
     SCHEME_ADMINISTRATOR: {
         "label": _("Scheme administrator"),
         "perms": [
@@ -77,6 +94,7 @@ ROLES: dict[str, dict[str, Any]] = {
             *VIEW_PAYERS,
             *MANAGE_PAYERS,
             *ENQUIRE,
+            *SUPERVISE_POLICIES,
             "insuree.manage_card_stock",
             "insuree.print_card",
         ],

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -185,6 +186,9 @@ SPECTACULAR_SETTINGS = {
         "LimitationTypeEnum": "policy.models.LimitationType",
         "CeilingExclusionEnum": "policy.models.CeilingExclusion",
         "RelativePeriodEnum": "policy.models.RelativePeriod",
+        "PolicyStatusEnum": "policy.models.PolicyStatus",
+        "PolicyStageEnum": "policy.models.PolicyStage",
+        "PayTypeEnum": "policy.models.PayType",
     },
 }
 
@@ -199,6 +203,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "cleanup-stale-jobs": {"task": "openimis.common.tasks.jobs_fail_stale", "schedule": 15 * 60},
+    "policy-nightly": {"task": "policy.nightly", "schedule": crontab(hour=1, minute=30)},
 }
 
 PGHISTORY_DEFAULT_TRACKERS = None
@@ -220,6 +225,12 @@ INSUREE_NUMBER_MODULO = env.int("INSUREE_NUMBER_MODULO", default=10)
 SCHEME_NAME = env("SCHEME_NAME", default="Community Health Insurance Scheme")
 CARD_SIGNING_KEY = env("CARD_SIGNING_KEY", default=SECRET_KEY)
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
+
+# Policies: "contribution" activates a policy once paid; "ready" leaves it Ready until someone activates it.
+POLICY_ACTIVATION = env("POLICY_ACTIVATION", default="contribution")
+# Renewal reminders for policies expiring within this many days; the backend that sends them (SMS later).
+POLICY_RENEWAL_REMINDER_DAYS = env.int("POLICY_RENEWAL_REMINDER_DAYS", default=14)
+POLICY_RENEWAL_NOTIFIER = env("POLICY_RENEWAL_NOTIFIER", default="policy.notifications.LoggingNotifier")
 
 # Data files larger than this are refused before they are read.
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
