@@ -12,13 +12,15 @@ Months:
 
 Start and expiry (sec. 4.2, 14.3, 14.4):
 - the reference date is the enrolment date; a new policy adds the product's administration period to it; a
-  renewal whose previous expiry is known never starts before that policy ends: reference = max(enrolment date,
-  previous expiry + 1 day) (decision of this project);
+  renewal whose previous expiry is known is referred to the day after that expiry when it is enrolled earlier:
+  reference = max(enrolment date, previous expiry + 1 day) (decision of this project);
 - without start cycles the policy starts on the reference date;
 - with start cycles, the grace period is the enrolment one for a new policy and the renewal one for a renewal
   (none = 0). Cycle dates are taken in the year of (reference - grace months): the first cycle on or after that
   day is the start, else the first cycle of the next year. Inclusive: an enrolment exactly on a cycle date or
   exactly at cycle date + grace months joins that cycle; a December cycle's grace can run into January;
+  the renewal grace counts back from the reference date, so a renewal still joins a cycle that began within
+  that grace before the previous policy ended (the cover may then overlap the previous one's last weeks);
 - the policy expires at the end of the span of `insurance_period` months from its start.
 
 Last date for payment (sec. 5.3), computed as a span like the expiry (same end-of-month rule):
@@ -121,6 +123,7 @@ def _grace(product: PeriodRules, stage: str) -> int | None:
 
 
 def policy_start(product: PeriodRules, *, stage: str, enroll_date: date, previous_expiry: date | None = None) -> date:
+    """First day of cover of a policy of `product` enrolled (or renewed) on `enroll_date`."""
     _check_stage(stage)
     ref = enroll_date
     if stage == NEW:
