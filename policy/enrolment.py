@@ -281,7 +281,7 @@ def policy_renew(
     _require(user, "policy.renew_policy")
     family = previous.family
     _check_family(user, family)
-    previous = Policy.objects.select_for_update().select_related("product").get(pk=previous.pk)
+    previous = Policy.objects.select_for_update(of=("self",)).select_related("product").get(pk=previous.pk)
     if previous.status not in (S.ACTIVE, S.EXPIRED):
         raise PolicyStateError(
             _("Only an active or expired policy can be renewed; this one is %(status)s.")
@@ -310,7 +310,9 @@ def policy_update(
     """Changes an Idle policy's enrolment date or officer; its dates, value and cover are recomputed."""
     _require(user, "policy.change_policy")
     _check_family(user, policy.family)
-    policy = Policy.objects.select_for_update().select_related("product", "previous", "family").get(pk=policy.pk)
+    policy = (
+        Policy.objects.select_for_update(of=("self",)).select_related("product", "previous", "family").get(pk=policy.pk)
+    )
     if not policy.is_editable:
         raise PolicyStateError(_("Only an idle policy can be changed."), code="policy_not_editable")
     day = enroll_date or policy.enroll_date
@@ -335,7 +337,7 @@ def policy_delete(*, user: User, policy: Policy) -> None:
     """Deletes an Idle policy entered by mistake; refused once it has live contributions."""
     _require(user, "policy.delete_policy")
     _check_family(user, policy.family)
-    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    policy = Policy.objects.select_for_update(of=("self",)).get(pk=policy.pk)
     if not policy.is_editable:
         raise PolicyStateError(_("Only an idle policy can be deleted."), code="policy_not_editable")
     if Contribution.objects.filter(policy=policy).exists():
@@ -352,7 +354,7 @@ def policy_suspend(*, user: User, policy: Policy, reason: str) -> Policy:
     _check_family(user, policy.family)
     if not reason.strip():
         raise PolicyError.for_field("reason", _("Say why the policy is suspended."))
-    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    policy = Policy.objects.select_for_update(of=("self",)).get(pk=policy.pk)
     _move(policy, "suspend", reason=reason.strip()[:200])
     return policy
 
@@ -362,7 +364,7 @@ def policy_resume(*, user: User, policy: Policy) -> Policy:
     """A suspended policy is Active again when it is paid (Idle otherwise); one past its expiry date expires."""
     _require(user, "policy.suspend_policy")
     _check_family(user, policy.family)
-    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    policy = Policy.objects.select_for_update(of=("self",)).get(pk=policy.pk)
     if policy.status == S.SUSPENDED and policy.expiry_date < timezone.localdate():
         _move(policy, "expire")
         return policy
@@ -375,7 +377,7 @@ def policy_activate(*, user: User, policy: Policy) -> Policy:
     """A Ready policy (paid, waiting for activation) becomes Active."""
     _require(user, "policy.activate_policy")
     _check_family(user, policy.family)
-    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    policy = Policy.objects.select_for_update(of=("self",)).get(pk=policy.pk)
     _move(policy, "activate")
     return policy
 
@@ -425,7 +427,7 @@ def deactivate_if_unpaid(policy: Policy) -> bool:
 def _current_policies(family_id: int) -> list[Policy]:
     today = timezone.localdate()
     return list(
-        Policy.objects.select_for_update()
+        Policy.objects.select_for_update(of=("self",))
         .filter(family_id=family_id, status__in=CURRENT_STATUSES, expiry_date__gte=today)
         .select_related("product", "previous", "family")
     )

@@ -11,6 +11,7 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "test-media")
 # Each test run has its own queue, so a demo worker on the same Redis never takes a test's tasks.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default=f"openimis-test-{os.getpid()}")  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
-# One test database per checkout, so two clones on one machine (a developer's and CI's) never collide.
 _checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]  # noqa: F405
-DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_checkout}"}  # noqa: F405
+# One test database per checkout, or per run when TEST_DB_PER_RUN is set (several test runs at once).
+_run = f"_{os.getpid()}" if os.environ.get("TEST_DB_PER_RUN") else ""
+DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_checkout}{_run}"}  # noqa: F405

@@ -1,6 +1,8 @@
 import itertools
 from datetime import date
 
+from django.db import transaction
+
 from insuree.models import Family, Gender, Insuree, Relationship
 from insuree.numbers import NumberScheme
 
@@ -25,7 +27,13 @@ def person(**overrides) -> dict:
 
 
 def make_family(village, *, members: int = 1, head_name: str = "Juma", last_name: str = "Mwangi") -> Family:
-    """A family written directly (head with no family, family, then members), as the service does."""
+    """A family written directly (head with no family, family, then members), as the service does, in one
+    transaction (the head-is-member check runs at commit)."""
+    with transaction.atomic():
+        return _make_family(village, members=members, head_name=head_name, last_name=last_name)
+
+
+def _make_family(village, *, members: int, head_name: str, last_name: str) -> Family:
     head = Insuree.objects.create(
         insurance_number=valid_number(), last_name=last_name, other_names=head_name, gender="M", dob=date(1980, 1, 1)
     )
