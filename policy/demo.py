@@ -6,23 +6,31 @@ matched by code, and only the items and services not covered yet are added.
 3. CAP-R01 primary care in region R01 (Ziwani) paying dispensaries and health centres by capitation;
            it converts into BASIC when it ends.
 The medical catalogue comes from `medical/demo.py` (loaded before); whatever part of it exists is used.
+
+Then policies for the demo families (from `insuree/demo.py`), sold and paid through the services by the
+enrolment officer of each family's district, dated relative to today so that the lists look alive: most families
+are Active on BASIC, some Idle (unpaid, or one instalment paid), some Active expiring within two weeks (renewal
+reminders), some with an expired policy renewed. Families that already have a policy are left alone. The nightly
+job runs at the end (expiry, reminders).
 """
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import IO, Any
 
+from insuree.models import Family
 from location.models import Location, LocationType
 from medical.models import Item, Service
 from openimis.accounts.models import User
 
-from . import services
-from .models import Product
+from . import contributions, enrolment, services
+from .models import Policy, PolicyStatus, Product
+from .nightly import policies_expire, policy_nightly
 
 D = Decimal
-FROM, TO = date(2026, 1, 1), date(2028, 12, 31)
+FROM, TO = date(2025, 1, 1), date(2028, 12, 31)
 
 BASIC: dict[str, Any] = {
     "code": "BASIC",
@@ -207,4 +215,52 @@ def load(out: IO[str], *, password: str) -> list[tuple[str, str, str]]:
         f"Products: {Product.objects.count()} ({added} item and service lines added now; "
         f"catalogue: {len(items)} items, {len(services_)} services).\n"
     )
+    _policies(out, basic)
     return []
+
+
+def _pay(officer: User, policy: Policy, amount: Decimal, day: date, receipt: str) -> None:
+    contributions.contribution_record(
+        user=officer, policy=policy, amount=amount, receipt=receipt, pay_date=day, pay_type="C"
+    )
+
+
+def _policies(out: IO[str], basic: Product) -> None:
+    officers = [u for u in User.objects.filter(username__in=["eo_bahari", "eo_kilele"]).order_by("username")]
+    today = date.today()
+    sold = 0
+    for index, family in enumerate(Family.objects.order_by("pk")):
+        if Policy.objects.filter(family=family).exists():
+            continue
+        officer = next((o for o in officers if Family.objects.visible_to(o).filter(pk=family.pk).exists()), None)
+        if officer is None:
+            continue
+        kind = index % 10
+        receipt = f"DEMO-{family.pk:05d}"
+        if kind in (8, 9):  # a year ago: expiring soon (8), or expired and renewed (9)
+            back = 355 if kind == 8 else 400
+            day = max(today - timedelta(days=back), basic.date_from)
+            old = enrolment.policy_create(user=officer, family=family, product=basic, enroll_date=day).policy
+            _pay(officer, old, old.value, day + timedelta(days=2), receipt)
+            if kind == 9:
+                policies_expire(today=today)
+                old.refresh_from_db()
+                renewal = enrolment.policy_renew(user=officer, previous=old, enroll_date=today - timedelta(days=20))
+                new = renewal.policy
+                if new.start_date <= today:
+                    _pay(officer, new, new.value, max(new.enroll_date, today - timedelta(days=18)), receipt + "R")
+        else:
+            day = today - timedelta(days=5 + 9 * index % 200)
+            policy = enrolment.policy_create(user=officer, family=family, product=basic, enroll_date=day).policy
+            pay_day = min(day + timedelta(days=3), today)
+            if kind <= 5:
+                _pay(officer, policy, policy.value, pay_day, receipt)
+            elif kind == 6:
+                _pay(officer, policy, (policy.value / 3).quantize(Decimal("1")), pay_day, receipt)
+        sold += 1
+    result = policy_nightly(today=today)
+    out.write(
+        f"Policies: {sold} sold now, {Policy.objects.count()} in all "
+        f"({Policy.objects.filter(status=PolicyStatus.ACTIVE).count()} active); "
+        f"nightly job: {result.expired} expired, {result.reminders} renewal reminders.\n"
+    )

@@ -49,3 +49,21 @@ def test_three_products_idempotent_and_robust_to_an_empty_catalogue():
     demo.load(io.StringIO(), password="x")
     assert (basic.items.count(), basic.services.count(), hosp.services.count(), cap.services.count()) == counts
     assert Product.objects.count() == 3
+
+
+def test_demo_policies_in_every_state_and_idempotent():
+    from insuree import demo as insuree_demo
+    from policy.models import Policy, PolicyRenewal, PolicyStatus
+
+    location_demo.load(io.StringIO(), password="demo-password-1")
+    insuree_demo.load(io.StringIO(), password="x")
+    out = io.StringIO()
+    demo.load(out, password="x")
+    assert "Policies:" in out.getvalue()
+    statuses = set(Policy.objects.values_list("status", flat=True))
+    assert {PolicyStatus.ACTIVE, PolicyStatus.IDLE, PolicyStatus.EXPIRED} <= statuses
+    assert Policy.objects.filter(stage="R").exists()
+    assert PolicyRenewal.objects.exists()  # policies expiring within two weeks
+    before = Policy.objects.count()
+    demo.load(io.StringIO(), password="x")
+    assert Policy.objects.count() == before
