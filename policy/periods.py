@@ -13,7 +13,8 @@ Months:
 Start and expiry (sec. 4.2, 14.3, 14.4):
 - the reference date is the enrolment date; a new policy adds the product's administration period to it; a
   renewal whose previous expiry is known is referred to the day after that expiry when it is enrolled earlier:
-  reference = max(enrolment date, previous expiry + 1 day) (decision of this project);
+  reference = max(enrolment date, previous expiry + 1 day), and its cycle is never one that starts before the
+  previous policy ends, even within the renewal grace (decision of this project: no overlapping cover);
 - without start cycles the policy starts on the reference date;
 - with start cycles, the grace period is the enrolment one for a new policy and the renewal one for a renewal
   (none = 0). Cycle dates are taken in the year of (reference - grace months): the first cycle on or after that
@@ -134,6 +135,12 @@ def policy_start(product: PeriodRules, *, stage: str, enroll_date: date, previou
     if not cycles:
         return ref
     base = add_months(ref, -_months(_grace(product, stage)))
+    if stage == RENEWAL and previous_expiry is not None:
+        base = max(base, previous_expiry + ONE_DAY)  # the grace never reaches back into the renewed cover
+    return _next_cycle(cycles, base)
+
+
+def _next_cycle(cycles: list[tuple[int, int]], base: date) -> date:
     for month, day in cycles:
         candidate = date(base.year, month, day)
         if base <= candidate:

@@ -271,3 +271,14 @@ def test_unknown_stage_is_refused():
         policy_period(product(), stage="X", enroll_date=D(2026, 1, 1))
     with pytest.raises(ValueError, match="stage"):
         last_payment_date(product(), stage="", enroll_date=D(2026, 1, 1), start_date=D(2026, 1, 1))
+
+
+def test_a_renewal_never_joins_a_cycle_that_starts_before_the_previous_policy_ends():
+    from policy.models import Product
+    from policy.periods import policy_period
+
+    product = Product(insurance_period=6, start_cycle_1="01-01", start_cycle_2="01-07", grace_period_renewal=1)
+    # previous cover ends 14 Jan 2027: the 1 Jan cycle is within the grace but overlaps, so the renewal joins
+    # the next cycle, 1 Jul 2027 (6 months: to 31 Dec 2027)
+    period = policy_period(product, stage="R", enroll_date=date(2027, 1, 5), previous_expiry=date(2027, 1, 14))
+    assert (period.start, period.expiry) == (date(2027, 7, 1), date(2027, 12, 31))
