@@ -18,7 +18,7 @@ field and the rule, and nothing is written:
   the day after the policy it renews ends (or later, by the product's cycles) and closes its renewal reminder.
 - Every covered member gets a coverage row (InsureePolicy) with the policy's dates.
 - Only Idle policies may be changed (enrolment date, officer: dates and value are recomputed) or deleted (and
-  only without live contributions).
+  only without contributions, even cancelled ones, which are kept as records).
 - Status changes follow one table, `TRANSITIONS`; anything else is refused (PolicyStateError, HTTP 409).
 - A member who joins a family (`member_joined`, the legacy rule of reference sec. 2.5): for each current policy
   of the family that is not Suspended, skipped when the product's maximum is already reached; otherwise the value
@@ -145,7 +145,7 @@ def family_members(family: Family) -> list[Insuree]:
         Insuree.objects.filter(family=family)
         .exclude(status=InsureeStatus.DEAD)
         .order_by("created_at", "pk")
-        .only("pk", "dob", "relationship", "last_name", "other_names", "insurance_number", "created_at")
+        .only("pk", "uuid", "dob", "relationship", "last_name", "other_names", "insurance_number", "created_at")
     )
     members.sort(key=lambda m: m.pk != family.head_id)  # stable: head first, others keep their order
     return members
@@ -178,16 +178,22 @@ def quote(*, family: Family, product: Product, stage: str, enroll_date: date, pr
     return Quote(product, stage, enroll_date, period.start, period.expiry, value, last, covered, excluded, warnings)
 
 
-def _check_terms(user: User, *, family: Family, product: Product, enroll_date: date) -> None:
+def check_terms(
+    user: User, *, family: Family, product: Product, enroll_date: date, valid_on: date | None = None
+) -> None:
+    """The product is sold in the family's area and on `valid_on` (the enrolment date, or a renewal's first day);
+    the enrolment date is not in the future."""
     fields: dict[str, list[str]] = {}
     if enroll_date > timezone.localdate():
         fields["enroll_date"] = [_("The enrolment date cannot be in the future.")]
     sold_here = selectors.products_for_family(user, family).filter(pk=product.pk).exists()
     if not sold_here:
         fields["product"] = [_("This product is not sold in the family's area.")]
-    elif not product.is_valid_on(enroll_date):
+    elif not product.is_valid_on(valid_on or enroll_date):
         fields["product"] = [
             _("This product is sold from %(start)s to %(end)s, not on the enrolment date.")
+            if valid_on is None
+            else _("This product is sold from %(start)s to %(end)s, not on the first day of the renewal.")
             % {
                 "start": date_format(product.date_from, "SHORT_DATE_FORMAT"),
                 "end": date_format(product.date_to, "SHORT_DATE_FORMAT"),
@@ -250,7 +256,7 @@ def policy_create(
     """Sells a new policy (stage New, status Idle) to the family; it becomes active when it is paid."""
     _require(user, "policy.add_policy")
     _check_family(user, family)
-    _check_terms(user, family=family, product=product, enroll_date=enroll_date)
+    check_terms(user, family=family, product=product, enroll_date=enroll_date)
     terms = quote(family=family, product=product, stage=PolicyStage.NEW, enroll_date=enroll_date)
     policy = _insert(user, family=family, terms=terms, officer=officer, previous=None)
     return PolicyResult(policy, terms)
@@ -296,7 +302,7 @@ def policy_renew(
             raise PolicyError.for_field(
                 "product", _("Neither this product nor a conversion product is sold on the renewal date.")
             )
-    _check_terms(user, family=family, product=product, enroll_date=enroll_date)
+    check_terms(user, family=family, product=product, enroll_date=enroll_date, valid_on=renewal_day)
     terms = quote(family=family, product=product, stage=PolicyStage.RENEWAL, enroll_date=enroll_date, previous=previous)
     policy = _insert(user, family=family, terms=terms, officer=officer, previous=previous)
     PolicyRenewal.objects.filter(policy=previous).update(status=ReminderStatus.RENEWED)
@@ -316,7 +322,7 @@ def policy_update(
     if not policy.is_editable:
         raise PolicyStateError(_("Only an idle policy can be changed."), code="policy_not_editable")
     day = enroll_date or policy.enroll_date
-    _check_terms(user, family=policy.family, product=policy.product, enroll_date=day)
+    check_terms(user, family=policy.family, product=policy.product, enroll_date=day)
     terms = quote(
         family=policy.family, product=policy.product, stage=policy.stage, enroll_date=day, previous=policy.previous
     )
@@ -334,7 +340,7 @@ def policy_update(
 
 @transaction.atomic
 def policy_delete(*, user: User, policy: Policy) -> None:
-    """Deletes an Idle policy entered by mistake; refused once it has live contributions."""
+    """Deletes an Idle policy entered by mistake; refused once it has any contribution, even cancelled."""
     _require(user, "policy.delete_policy")
     _check_family(user, policy.family)
     policy = Policy.objects.select_for_update(of=("self",)).get(pk=policy.pk)
@@ -342,7 +348,11 @@ def policy_delete(*, user: User, policy: Policy) -> None:
         raise PolicyStateError(_("Only an idle policy can be deleted."), code="policy_not_editable")
     if Contribution.objects.filter(policy=policy).exists():
         raise PolicyStateError(
-            _("This policy has contributions; cancel them first, or let it expire."), code="policy_has_contributions"
+            _(
+                "This policy has contributions (cancelled ones are kept as records): it cannot be deleted; "
+                "suspend it or let it expire."
+            ),
+            code="policy_has_contributions",
         )
     InsureePolicy.objects.filter(policy=policy).delete()
     policy.delete()
@@ -412,7 +422,13 @@ def activate_if_paid(policy: Policy, *, pay_date: date | None) -> bool:
 
 
 def deactivate_if_unpaid(policy: Policy) -> bool:
-    """After a cancelled contribution: an Active or Ready policy no longer paid is Idle again, nobody covered."""
+    """After a cancelled contribution: an Active or Ready policy no longer paid is Idle again, nobody covered.
+    A Suspended one stays suspended but loses its effective date, so that resuming it makes it Idle."""
+    if policy.status == S.SUSPENDED and policy.effective_date is not None and paid_amount(policy) < policy.value:
+        policy.effective_date = None
+        policy.save(update_fields=["effective_date", "updated_at"])
+        InsureePolicy.objects.filter(policy=policy).update(effective_date=None)
+        return False
     if policy.status not in (S.ACTIVE, S.READY) or paid_amount(policy) >= policy.value:
         return False
     policy.effective_date = None

@@ -189,6 +189,7 @@ SPECTACULAR_SETTINGS = {
         "PolicyStatusEnum": "policy.models.PolicyStatus",
         "PolicyStageEnum": "policy.models.PolicyStage",
         "PayTypeEnum": "policy.models.PayType",
+        "ReminderStatusEnum": "policy.models.ReminderStatus",
     },
 }
 
