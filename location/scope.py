@@ -14,7 +14,7 @@ The scope is read once per user object (one query) and kept on it for the rest o
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import IntegerField, Q, Value
 
 if TYPE_CHECKING:
     from openimis.accounts.models import User
@@ -101,15 +101,16 @@ def _load_scope(user: "User") -> Scope:
         return Scope()
     if user.is_superuser:
         return Scope(national=True)
-    paths = LocationUserObjectPermission.objects.filter(
+    # One query for both kinds of grant: (location path, None) rows and (district path, facility id) rows.
+    locations = LocationUserObjectPermission.objects.filter(
         user=user, permission__codename="scope_location", content_object__is_active=True
-    ).values_list("content_object__path", flat=True)
+    ).values_list("content_object__path", Value(None, output_field=IntegerField()))
     facilities = HealthFacilityUserObjectPermission.objects.filter(
         user=user, permission__codename="scope_healthfacility"
-    ).values_list("content_object_id", "content_object__district__path")
-    facility_rows = list(facilities)
+    ).values_list("content_object__district__path", "content_object_id")
+    rows = list(locations.union(facilities, all=True))
     return Scope(
-        location_paths=tuple(paths),
-        facility_ids=tuple(row[0] for row in facility_rows),
-        facility_district_paths=tuple(row[1] for row in facility_rows),
+        location_paths=tuple(path for path, facility in rows if facility is None),
+        facility_ids=tuple(facility for _path, facility in rows if facility is not None),
+        facility_district_paths=tuple(path for path, facility in rows if facility is not None),
     )

@@ -169,14 +169,33 @@ class Eligibility:
         return self.authentic is False
 
 
+_INSUREE_FIELDS = ("uuid", "insurance_number", "family_id", "last_name", "other_names", "gender", "dob", "photo")
+_PRODUCT_FIELDS = (
+    "uuid",
+    "code",
+    "name",
+    "ceiling_type",
+    *(f"max_no_{c}" for c in (*CATEGORIES, "visits")),
+    *(f"max_amount_{c}" for c in CATEGORIES),
+    *(f for scope in SCOPE_OF_CEILING_TYPE.values() for f in (*deductible_fields(scope), *ceiling_fields(scope))),
+)
+_COVER_FIELDS = (
+    "insuree_id",
+    "enroll_date",
+    "start_date",
+    "effective_date",
+    "expiry_date",
+    *(
+        f"policy__{f}"
+        for f in ("uuid", "status", "stage", "start_date", "effective_date", "expiry_date", "value", "product_id")
+    ),
+    *(f"policy__product__{f}" for f in _PRODUCT_FIELDS),
+)
+
+
 def _insuree(user: User, number: str) -> Insuree | None:
-    return (
-        Insuree.objects.visible_to(user)
-        .filter(insurance_number=number)
-        .select_related("family__village")
-        .order_by()
-        .first()
-    )
+    # only what the answer shows: this runs many times a day, at national scale
+    return Insuree.objects.visible_to(user).filter(insurance_number=number).only(*_INSUREE_FIELDS).order_by().first()
 
 
 def _money_rows(product: Product, names: Sequence[str], used: Decimal) -> list[Money]:
@@ -235,6 +254,7 @@ def eligibility(user: User, query: str, *, on: date | None = None, item: str = "
     covers = list(
         InsureePolicy.objects.filter(insuree=result.insuree)
         .select_related("policy__product")
+        .only(*_COVER_FIELDS)
         .order_by("-expiry_date", "-pk")[: MAX_POLICIES * 3]
     )
     covers.sort(key=lambda c: (c.policy.status not in CURRENT, -c.expiry_date.toordinal()))
