@@ -23,6 +23,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from insuree import signing
@@ -229,7 +230,9 @@ def _line(kind: str, code: str, cover: InsureePolicy, adult: bool, usage: Usage,
     check.maximum = line.limit_no_adult if adult else line.limit_no_child
     check.used = (usage.items if kind == "item" else usage.services).get(obj.pk, 0)
     if check.from_date > on:
-        check.reason = str(_("Waiting period until %(date)s.") % {"date": check.from_date.isoformat()})
+        check.reason = str(
+            _("Waiting period until %(date)s.") % {"date": date_format(check.from_date, "SHORT_DATE_FORMAT")}
+        )
     elif check.left == 0:
         check.reason = str(_("The maximum quantity is used."))
     return check

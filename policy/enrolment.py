@@ -392,6 +392,19 @@ def policy_activate(*, user: User, policy: Policy) -> Policy:
     return policy
 
 
+@transaction.atomic
+def renewal_dismiss(*, user: User, reminder: PolicyRenewal) -> bool:
+    """Takes a reminder off the officer's list (the family will not renew); False if it was already closed."""
+    _require(user, "policy.change_policyrenewal")
+    _check_family(user, reminder.policy.family)
+    locked = PolicyRenewal.objects.select_for_update().get(pk=reminder.pk)
+    if locked.status not in (ReminderStatus.PENDING, ReminderStatus.NOTIFIED):
+        return False
+    locked.status = ReminderStatus.DISMISSED
+    locked.save(update_fields=["status"])
+    return True
+
+
 # --- payment state (used by the contributions services) -----------------------------------------------------
 
 

@@ -25,6 +25,17 @@ NAV_ENTRIES: list[tuple[Any, ...]] = [
         ],
     ),
     (
+        _("Policies"),
+        None,
+        None,
+        "shield-check",
+        [
+            (_("Policies"), "policy:policy_list", "policy.view_policy", "card-checklist"),
+            (_("Renewals"), "policy:renewal_list", "policy.view_policyrenewal", "arrow-repeat"),
+            (_("Eligibility"), "policy:eligibility", "insuree.enquire_insuree", "clipboard2-check"),
+        ],
+    ),
+    (
         _("Scheme set-up"),
         None,
         None,

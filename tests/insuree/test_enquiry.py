@@ -78,7 +78,7 @@ def test_the_page_shows_the_person_and_the_authentic_banner(login, eo_a, country
     client = login(eo_a)
     page = client.get(reverse("insuree:enquiry"), {"q": signing.sign(person.insurance_number)}).content.decode()
     assert "Card authentic" in page and person.insurance_number in page and "Juma Mwangi" in page
-    assert "Village A1" in page and "no policy yet" in page
+    assert "Village A1" in page and reverse("policy:eligibility_summary") in page
     page = client.get(reverse("insuree:enquiry"), {"q": forged(signing.sign(person.insurance_number))}).content.decode()
     assert "FORGED CARD: the signature does not match" in page and "Card authentic" not in page
     page = client.get(reverse("insuree:enquiry"), {"q": person.insurance_number}).content.decode()
