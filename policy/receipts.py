@@ -120,23 +120,34 @@ def receipt_html(data: ReceiptData, *, scheme: str | None = None) -> str:
         (_("Still due"), data.balance),
     ]
     money_rows = "".join(f'<tr><th>{e(label)}</th><td class="num">{_money(v)}</td></tr>' for label, v in money)
+    # (gettext calls stay outside the f-strings so that makemessages finds them)
+    text = {
+        "cancelled": _("CANCELLED"),
+        "reason": _("Reason"),
+        "title": _("Contribution receipt"),
+        "receipt": _("Receipt"),
+        "amount": _("Amount received"),
+        "recorded_by": _("Recorded by"),
+        "foot": _("Keep this receipt. Printed on %(date)s") % {"date": printed},
+    }
+    t = {key: e(value) for key, value in text.items()}
     cancelled = ""
     if data.cancelled:
         cancelled = (
-            f'<div class="cancelled">{e(_("CANCELLED"))}<small>{e(_("Reason"))}: {e(data.cancel_reason)}</small></div>'
+            f'<div class="cancelled">{t["cancelled"]}<small>{t["reason"]}: {e(data.cancel_reason)}</small></div>'
         )
     lang = translation.get_language() or "en"
     return (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><style>{_CSS}</style></head><body>'
-        f'<div class="band">{e(scheme)}<small>{e(_("Contribution receipt"))}</small></div>'
-        f'<h1>{e(_("Receipt"))} <span class="number">{e(data.receipt)}</span></h1>'
-        f'<table class="amount"><tr><th>{e(_("Amount received"))}</th>'
+        f'<div class="band">{e(scheme)}<small>{t["title"]}</small></div>'
+        f'<h1>{t["receipt"]} <span class="number">{e(data.receipt)}</span></h1>'
+        f'<table class="amount"><tr><th>{t["amount"]}</th>'
         f'<td class="num">{_money(data.amount)}</td></tr></table>'
         f"<table>{body}</table>"
         f'<table class="money">{money_rows}</table>'
         f"{cancelled}"
-        f'<div class="sign">{e(_("Recorded by"))}: {e(data.recorded_by)}, {e(recorded)}</div>'
-        f'<div class="foot">{e(_("Keep this receipt. Printed on %(date)s") % {"date": printed})}</div>'
+        f'<div class="sign">{t["recorded_by"]}: {e(data.recorded_by)}, {e(recorded)}</div>'
+        f'<div class="foot">{t["foot"]}</div>'
         "</body></html>"
     )
 
