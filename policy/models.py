@@ -45,6 +45,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from insuree.models import Family, Insuree
@@ -741,16 +742,16 @@ LINE_KINDS: dict[str, LineKind] = {
 class PolicyStatus(models.IntegerChoices):
     """openIMIS codes (reference sec. 4.1)."""
 
-    IDLE = 1, _("Idle")
-    ACTIVE = 2, _("Active")
-    SUSPENDED = 4, _("Suspended")
-    EXPIRED = 8, _("Expired")
-    READY = 16, _("Ready")
+    IDLE = 1, pgettext_lazy("policy status", "Idle")
+    ACTIVE = 2, pgettext_lazy("policy status", "Active")
+    SUSPENDED = 4, pgettext_lazy("policy status", "Suspended")
+    EXPIRED = 8, pgettext_lazy("policy status", "Expired")
+    READY = 16, pgettext_lazy("policy status", "Ready")
 
 
 class PolicyStage(models.TextChoices):
-    NEW = "N", _("New")
-    RENEWAL = "R", _("Renewal")
+    NEW = "N", pgettext_lazy("policy stage", "New")
+    RENEWAL = "R", pgettext_lazy("policy stage", "Renewal")
 
 
 class PolicyQuerySet(models.QuerySet["Policy"]):
