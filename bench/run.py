@@ -20,6 +20,7 @@ from bench import (
     bench_insurees,
     bench_location_import,
     bench_medical_import,
+    bench_policies,
     bench_product_page,
     common,
 )
@@ -32,6 +33,7 @@ BENCHMARKS: list[tuple[str, Callable[[], list[common.Figure]]]] = [
     ("membership cards", bench_cards.run),
     ("insurees at national scale", bench_insurees.run),
     ("enquiry", bench_enquiry.run),
+    ("policies at national scale", bench_policies.run),
 ]
 
 
@@ -46,11 +48,16 @@ def _table(rows: list[tuple[str, str, str, str]]) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
+def main(names: list[str]) -> int:
+    """Runs every benchmark, or those whose title contains one of `names` (e.g. `bench/run.py policies`)."""
+    chosen = [(t, r) for t, r in BENCHMARKS if not names or any(n.lower() in t.lower() for n in names)]
+    if not chosen:
+        print(f"no benchmark title contains {' or '.join(names)}; titles: {', '.join(t for t, _r in BENCHMARKS)}")
+        return 2
     common.prepare()
     summary: list[tuple[str, str, str, str]] = []
     crashed = False
-    for title, run in BENCHMARKS:
+    for title, run in chosen:
         print(f"\n== {title}")
         started = time.perf_counter()
         try:
@@ -69,4 +76,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -40,9 +40,9 @@ is_local() {
 }
 
 # --- System packages -------------------------------------------------------
-# curl is used by scripts/demo.sh to wait for /healthz.
+# curl is used by scripts/demo.sh to wait for /healthz; wrk by bench/bench_policies.py (load through gunicorn).
 APT_PACKAGES=(postgresql postgresql-contrib redis-server chromium fonts-dejavu-core fonts-liberation curl
-    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libffi-dev gettext python3-venv poppler-utils)
+    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libffi-dev gettext python3-venv poppler-utils wrk)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
     status=$(dpkg -s "$pkg" 2>/dev/null || true)
