@@ -25,5 +25,5 @@ def membership_changed(
     warnings: list[str] = []
     for hook in membership_hooks:
         warnings += hook(user=user, insuree=insuree, old_family_id=old_family_id, new_family_id=new_family_id)
-    insuree.membership_warnings = warnings  # type: ignore[attr-defined]
+    insuree.membership_warnings = warnings
     return warnings

@@ -235,6 +235,8 @@ class Insuree(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = InsureeQuerySet.as_manager()
+    # left by the family services after a membership change: warnings for the officer (insuree.hooks)
+    membership_warnings: list[str]
 
     class Meta:
         ordering = ["last_name", "other_names"]

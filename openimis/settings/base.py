@@ -152,7 +152,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "openimis.accounts.tokens.CachedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["openimis.common.api.ScopedModelPermissions"],
     "DEFAULT_PAGINATION_CLASS": "openimis.common.api.Pagination",

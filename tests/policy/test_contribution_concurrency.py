@@ -55,7 +55,7 @@ def _pay_at_once(user, policies) -> list[object]:
 def _check(outcomes: list[object]) -> None:
     assert len(outcomes) == THREADS
     assert outcomes.count("ok") == 1
-    errors = [o for o in outcomes if o != "ok"]
+    errors: list = [o for o in outcomes if o != "ok"]
     assert all(isinstance(e, ApplicationError) for e in errors), errors
     assert all(
         e.fields == {"receipt": ["This receipt number is already used for a contribution to this product."]}
