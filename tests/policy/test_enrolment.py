@@ -492,3 +492,17 @@ def test_policies_and_contributions_are_in_the_history_with_the_user(eo_a, schem
     assert events[1].pgh_context["user"] == scheme_admin.pk
     cover = InsureePolicy.objects.filter(policy=policy).order_by("pk")[0]
     assert [e.action for e in history_of(cover)] == ["update", "update", "insert"]  # effective date set, cleared
+
+
+def test_the_nightly_task_is_scheduled_and_runs_through_celery(eo_a, sale, paid_2025, settings):
+    from policy.tasks import policy_nightly_task
+
+    schedule = settings.CELERY_BEAT_SCHEDULE["policy-nightly"]
+    assert schedule["task"] == policy_nightly_task.name == "policy.nightly"
+    Policy.objects.filter(pk=paid_2025.pk).update(expiry_date=date(2026, 1, 1))
+    result = policy_nightly_task.apply().get()
+    assert result["expired"] == 1
+    paid_2025.refresh_from_db()
+    assert paid_2025.status == S.EXPIRED
+    event = Events.objects.tracks(paid_2025).filter(pgh_label="update").order_by("-pgh_created_at").first()
+    assert event.pgh_context["job"] == "policy.nightly"
