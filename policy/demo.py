@@ -10,7 +10,8 @@ The medical catalogue comes from `medical/demo.py` (loaded before); whatever par
 Then policies for the demo families (from `insuree/demo.py`), sold and paid through the services by the
 enrolment officer of each family's district, dated relative to today so that the lists look alive: most families
 are Active on BASIC, some Idle (unpaid, or one instalment paid), some Active expiring within two weeks (renewal
-reminders), some with an expired policy renewed. Families that already have a policy are left alone. The nightly
+reminders), some with an expired policy renewed, and a few not insured yet (for the officers to sell to).
+Families that already have a policy are left alone. The nightly
 job runs at the end (expiry, reminders).
 """
 
@@ -236,6 +237,8 @@ def _policies(out: IO[str], basic: Product) -> None:
         if officer is None:
             continue
         kind = index % 10
+        if index % 20 == 7:
+            continue  # registered, not insured yet
         receipt = f"DEMO-{family.pk:05d}"
         if kind in (8, 9):  # a year ago: expiring soon (8), or expired and renewed (9)
             back = 355 if kind == 8 else 400
