@@ -50,6 +50,9 @@ SELL_POLICIES = [
     "policy.add_contribution",
     "policy.change_policyrenewal",
 ]
+VIEW_CLAIMS = ["claim.view_claim"]
+ENTER_CLAIMS = [*VIEW_CLAIMS, "claim.add_claim", "claim.change_claim", "claim.delete_claim", "claim.submit_claim"]
+REVIEW_CLAIMS = [*VIEW_CLAIMS, "claim.review_claim", "claim.select_claim", "claim.feedback_claim", "claim.process_claim"]
 SUPERVISE_POLICIES = [*VIEW_POLICIES, "policy.suspend_policy", "policy.activate_policy", "policy.cancel_contribution"]
 
 ENROLMENT_OFFICER = "enrolment_officer"
@@ -69,10 +72,13 @@ ROLES: dict[str, dict[str, Any]] = {
     },
     CLERK: {"label": _("Clerk"), "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS, *ENROL, *SELL_POLICIES]},
     RECEPTIONIST: {"label": _("Receptionist"), "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *ENQUIRE]},
-    CLAIM_ADMINISTRATOR: {"label": _("Claim administrator"), "perms": [*VIEW_GEO, *VIEW_MEDICAL, *ENQUIRE]},
+    CLAIM_ADMINISTRATOR: {
+        "label": _("Claim administrator"),
+        "perms": [*VIEW_GEO, *VIEW_MEDICAL, *ENQUIRE, *ENTER_CLAIMS],
+    },
     MEDICAL_OFFICER: {
         "label": _("Medical officer"),
-        "perms": [*VIEW_GEO, *VIEW_MEDICAL, *VIEW_PRODUCTS, *ENQUIRE],
+        "perms": [*VIEW_GEO, *VIEW_MEDICAL, *VIEW_PRODUCTS, *ENQUIRE, *REVIEW_CLAIMS],
     },
     ACCOUNTANT: {
         "label": _("Accountant"),

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "payer",
     "insuree",
     "policy",
+    "claim",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +191,10 @@ SPECTACULAR_SETTINGS = {
         "PolicyStageEnum": "policy.models.PolicyStage",
         "PayTypeEnum": "policy.models.PayType",
         "ReminderStatusEnum": "policy.models.ReminderStatus",
+        "ClaimStatusEnum": "claim.models.ClaimStatus",
+        "ReviewStatusEnum": "claim.models.ReviewStatus",
+        "VisitTypeEnum": "claim.models.VisitType",
+        "LineStatusEnum": "claim.models.LineStatus",
     },
 }
 

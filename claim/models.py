@@ -1,0 +1,298 @@
+"""Claims from health facilities: the visit, its diagnoses, the items and services given and what they are worth
+(reference sec. 6).
+
+Invariants held by the database:
+- a claim code is unique per health facility, whatever its case, and not blank; a claim's uuid is unique (a
+  client may choose it: a retried submission finds the same claim);
+- a claim's status, review and feedback statuses are openIMIS codes; visit from <= visit to; claimed, approved,
+  valuated and remunerated amounts are not negative;
+- a line's quantity is > 0, its prices and amounts are not negative, its approved quantity is not above what was
+  provided; its status is passed (1) or rejected (2); one line per item (service) per claim;
+- an attachment has a file, its size is recorded.
+"""
+
+import uuid
+from typing import TYPE_CHECKING
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from insuree.models import Insuree
+from location.models import HealthFacility
+from medical.models import Diagnosis, Item, Service
+from openimis.common.history import tracked
+from policy.models import LimitationType, Policy, PriceOrigin, Product
+
+if TYPE_CHECKING:
+    from openimis.accounts.models import User
+
+
+class ClaimStatus(models.IntegerChoices):
+    """openIMIS codes (reference sec. 6.1)."""
+
+    REJECTED = 1, pgettext_lazy("claim status", "Rejected")
+    ENTERED = 2, pgettext_lazy("claim status", "Entered")
+    CHECKED = 4, pgettext_lazy("claim status", "Checked")
+    PROCESSED = 8, pgettext_lazy("claim status", "Processed")
+    VALUATED = 16, pgettext_lazy("claim status", "Valuated")
+
+
+class ReviewStatus(models.IntegerChoices):
+    """Shared by review and feedback (reference sec. 6.1)."""
+
+    IDLE = 1, pgettext_lazy("review status", "Idle")
+    NOT_SELECTED = 2, pgettext_lazy("review status", "Not selected")
+    SELECTED = 4, pgettext_lazy("review status", "Selected")
+    DELIVERED = 8, pgettext_lazy("review status", "Delivered")
+    BYPASSED = 16, pgettext_lazy("review status", "Bypassed")
+
+
+class VisitType(models.TextChoices):
+    EMERGENCY = "E", _("Emergency")
+    REFERRAL = "R", _("Referral")
+    OTHER = "O", _("Other")
+
+
+class LineStatus(models.IntegerChoices):
+    PASSED = 1, pgettext_lazy("claim line status", "Passed")
+    REJECTED = 2, pgettext_lazy("claim line status", "Rejected")
+
+
+class ClaimQuerySet(models.QuerySet["Claim"]):
+    def visible_to(self, user: "User") -> "ClaimQuerySet":
+        """Claims of the facilities in the user's scope: a facility's staff see its claims, district staff (medical
+        officers) those of their districts' facilities."""
+        from location.scope import scope_of
+
+        return self.filter(scope_of(user).facility_q("facility__"))
+
+
+def _money(label: object) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=18, decimal_places=2, null=True, blank=True)  # type: ignore[arg-type]
+
+
+@pghistory.track(*tracked(), exclude=["updated_at"])
+class Claim(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.CharField(_("claim code"), max_length=20)
+    facility = models.ForeignKey(
+        HealthFacility, verbose_name=_("health facility"), on_delete=models.PROTECT, related_name="claims"
+    )
+    insuree = models.ForeignKey(Insuree, verbose_name=_("insuree"), on_delete=models.PROTECT, related_name="claims")
+    date_from = models.DateField(_("visit from"))
+    date_to = models.DateField(_("visit to"), null=True, blank=True, help_text=_("Empty for a one-day visit."))
+    date_claimed = models.DateField(_("claimed on"))
+    visit_type = models.CharField(_("visit type"), max_length=1, choices=VisitType.choices, default=VisitType.OTHER)
+    icd = models.ForeignKey(Diagnosis, verbose_name=_("main diagnosis"), on_delete=models.PROTECT, related_name="+")
+    icd_1 = models.ForeignKey(
+        Diagnosis,
+        verbose_name=_("secondary diagnosis 1"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    icd_2 = models.ForeignKey(
+        Diagnosis,
+        verbose_name=_("secondary diagnosis 2"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    icd_3 = models.ForeignKey(
+        Diagnosis,
+        verbose_name=_("secondary diagnosis 3"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    icd_4 = models.ForeignKey(
+        Diagnosis,
+        verbose_name=_("secondary diagnosis 4"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    explanation = models.TextField(_("explanation"), blank=True)
+    guarantee_number = models.CharField(_("guarantee number"), max_length=50, blank=True)
+    referral_facility = models.ForeignKey(
+        HealthFacility,
+        verbose_name=_("referred from or to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.PositiveSmallIntegerField(_("status"), choices=ClaimStatus.choices, default=ClaimStatus.ENTERED)
+    review_status = models.PositiveSmallIntegerField(
+        _("review"), choices=ReviewStatus.choices, default=ReviewStatus.IDLE
+    )
+    feedback_status = models.PositiveSmallIntegerField(
+        _("feedback"), choices=ReviewStatus.choices, default=ReviewStatus.IDLE
+    )
+    category = models.CharField(_("category"), max_length=1, blank=True)
+    rejection_reason = models.SmallIntegerField(_("rejection reason"), default=0)
+    claimed = models.DecimalField(_("claimed"), max_digits=18, decimal_places=2, default=0)
+    approved = _money(_("approved"))
+    valuated = _money(_("valuated"))
+    remunerated = _money(_("remunerated"))
+    adjustment = models.TextField(_("reviewer's note"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date_claimed", "-id"]
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        permissions = [
+            ("submit_claim", _("Submit claims")),
+            ("review_claim", _("Review claims")),
+            ("select_claim", _("Select claims for review and feedback")),
+            ("process_claim", _("Process claims")),
+            ("feedback_claim", _("Record the insuree's feedback on claims")),
+        ]
+        constraints = [
+            models.UniqueConstraint(F("facility"), Upper("code"), name="claim_code_unique_per_facility"),
+            models.CheckConstraint(condition=~Q(code=""), name="claim_code_not_blank"),
+            models.CheckConstraint(condition=Q(status__in=ClaimStatus.values), name="claim_status_valid"),
+            models.CheckConstraint(condition=Q(review_status__in=ReviewStatus.values), name="claim_review_valid"),
+            models.CheckConstraint(condition=Q(feedback_status__in=ReviewStatus.values), name="claim_feedback_valid"),
+            models.CheckConstraint(condition=Q(visit_type__in=VisitType.values), name="claim_visit_type_valid"),
+            models.CheckConstraint(
+                condition=Q(date_to__isnull=True) | Q(date_to__gte=F("date_from")), name="claim_visit_dates"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{f}__isnull": True}) | Q(**{f"{f}__gte": 0}), name=f"claim_{f}_not_negative"
+                )
+                for f in ("claimed", "approved", "valuated", "remunerated")
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["facility", "status", "-date_claimed"], name="claim_facility_status_idx"),
+            models.Index(fields=["insuree", "-date_from"], name="claim_insuree_idx"),
+            models.Index(fields=["status", "review_status"], name="claim_review_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def target_date(self):  # type: ignore[no-untyped-def]
+        return self.date_to or self.date_from
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == ClaimStatus.ENTERED
+
+
+class ClaimLine(models.Model):
+    """An item or service given during the visit, what was asked for it and what the scheme decided."""
+
+    qty_provided = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2)
+    qty_approved = models.DecimalField(_("approved quantity"), max_digits=12, decimal_places=2, null=True, blank=True)
+    price_asked = _money(_("price asked"))
+    price_adjusted = _money(_("price used"))
+    price_approved = _money(_("approved price"))
+    price_valuated = _money(_("valuated amount"))
+    explanation = models.CharField(_("explanation"), max_length=250, blank=True)
+    justification = models.CharField(_("reviewer's justification"), max_length=250, blank=True)
+    status = models.PositiveSmallIntegerField(_("status"), choices=LineStatus.choices, default=LineStatus.PASSED)
+    rejection_reason = models.SmallIntegerField(_("rejection reason"), default=0)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    limitation = models.CharField(_("limitation"), max_length=1, choices=LimitationType.choices, blank=True)
+    limitation_value = _money(_("limitation value"))
+    price_origin = models.CharField(_("price origin"), max_length=1, choices=PriceOrigin.choices, blank=True)
+    deductible_amount = _money(_("deductible"))
+    exceed_ceiling_amount = _money(_("above the ceiling"))
+    exceed_ceiling_amount_category = _money(_("above the category cap"))
+    remunerated_amount = _money(_("remunerated"))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def value_asked(self):  # type: ignore[no-untyped-def]
+        return self.qty_provided * (self.price_asked or 0)
+
+
+def _line_constraints(prefix: str, target: str) -> list[models.BaseConstraint]:
+    money = ("price_asked", "price_adjusted", "price_approved", "price_valuated", "remunerated_amount")
+    return [
+        models.UniqueConstraint(fields=["claim", target], name=f"{prefix}_unique"),
+        models.CheckConstraint(condition=Q(qty_provided__gt=0), name=f"{prefix}_qty_positive"),
+        models.CheckConstraint(
+            condition=Q(qty_approved__isnull=True) | (Q(qty_approved__gte=0) & Q(qty_approved__lte=F("qty_provided"))),
+            name=f"{prefix}_qty_approved_range",
+        ),
+        models.CheckConstraint(condition=Q(status__in=LineStatus.values), name=f"{prefix}_status_valid"),
+        *(
+            models.CheckConstraint(
+                condition=Q(**{f"{f}__isnull": True}) | Q(**{f"{f}__gte": 0}), name=f"{prefix}_{f}_not_negative"
+            )
+            for f in money
+        ),
+    ]
+
+
+@pghistory.track(*tracked())
+class ClaimItem(ClaimLine):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="items")
+    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("claimed item")
+        verbose_name_plural = _("claimed items")
+        constraints = _line_constraints("claimitem", "item")
+        indexes = [models.Index(fields=["item", "claim"], name="claimitem_item_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: item {self.item_id} x {self.qty_provided}"
+
+
+@pghistory.track(*tracked())
+class ClaimService(ClaimLine):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="services")
+    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("claimed service")
+        verbose_name_plural = _("claimed services")
+        constraints = _line_constraints("claimservice", "service")
+        indexes = [models.Index(fields=["service", "claim"], name="claimservice_service_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: service {self.service_id} x {self.qty_provided}"
+
+
+class ClaimAttachment(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    file = models.FileField(_("file"), upload_to="claims/%Y/%m/")
+    mime_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [models.CheckConstraint(condition=~Q(file=""), name="claimattachment_has_file")]
+
+    def __str__(self) -> str:
+        return self.title or str(self.file.name)

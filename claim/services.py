@@ -1,0 +1,253 @@
+"""Entering claims at a health facility (reference sec. 6.1, 6.2, 6.7).
+
+Rules enforced here (the hard ones again by the database, see models.py). A refusal is a ClaimError naming the
+field (`items.2.code`, `date_to`) and the rule, and nothing is written:
+- Entering and changing a claim need `claim.add_claim` / `claim.change_claim`; the facility is one of the user's
+  (scope) and the insuree, found by insurance number, is one the user sees.
+- Visit dates: from <= to (to empty for a one-day visit), neither in the future; the claim date is not in the
+  future either (a claim dated before its visit is accepted here and rejected at submission with reason 9).
+- Diagnoses: a main diagnosis and up to four secondary ones, each an active ICD-10 code.
+- Lines: at least one item or service; each given by an active code of the register, a quantity > 0 (and not
+  above the register's maximum), a price asked >= 0 (when left empty, the facility's price-list price applies at
+  submission); an item or service appears once per claim. The claimed amount is the sum of quantity x price.
+- The claim code is unique per facility, whatever its case (constraint `claim_code_unique_per_facility`).
+- A client may choose the claim's uuid: entering it again returns the claim already there (idempotent retry)
+  instead of a second one, when the same facility entered it.
+- Only Entered claims change; changing replaces the lines.
+Every function runs in one transaction.
+"""
+
+import uuid as uuid_module
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Upper
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from insuree.models import Insuree
+from location.models import HealthFacility
+from medical.models import Diagnosis, Item, Service
+from openimis.accounts.models import User
+from openimis.common.db import ConstraintMessages, constraint_errors, constraint_name
+from openimis.common.exceptions import PermissionDeniedError
+
+from .exceptions import ClaimError, ClaimStateError
+from .models import Claim, ClaimItem, ClaimService, VisitType
+
+MAX_SECONDARY_DIAGNOSES = 4
+DIAGNOSIS_FIELDS = ("icd", "icd_1", "icd_2", "icd_3", "icd_4")
+
+
+def _messages() -> ConstraintMessages:
+    return {
+        "claim_code_unique_per_facility": ("code", _("This facility already has a claim with this code.")),
+        "claim_code_not_blank": ("code", _("This field is required.")),
+        "claim_visit_dates": ("date_to", _("The end of the visit cannot be before its start.")),
+        "claimitem_unique": ("items", _("An item appears only once per claim; add up the quantities.")),
+        "claimservice_unique": ("services", _("A service appears only once per claim; add up the quantities.")),
+    }
+
+
+@dataclass(frozen=True)
+class LineInput:
+    code: str
+    qty: Decimal
+    price: Decimal | None = None
+    explanation: str = ""
+
+
+def _require(user: User, perm: str) -> None:
+    if not user.has_perm(perm):
+        raise PermissionDeniedError(_("You do not have the permission to do this."))
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return Decimal("NaN")
+
+
+def _lines(
+    kind: str, model: type[Item] | type[Service], rows: Sequence[Mapping[str, Any]], fields: dict[str, list[str]]
+) -> list[tuple[Any, LineInput]]:
+    codes = {str(r.get("code", "")).strip().upper() for r in rows}
+    active = model.objects.alias(code_upper=Upper("code")).filter(is_active=True)
+    known = {e.code.upper(): e for e in active.filter(code_upper__in=codes)}  # type: ignore[misc]
+    result: list[tuple[Any, LineInput]] = []
+    seen: set[str] = set()
+    for i, row in enumerate(rows):
+        prefix = f"{kind}.{i}."
+        code = str(row.get("code", "")).strip().upper()
+        entry = known.get(code)
+        qty = _decimal(row.get("qty"))
+        price = _decimal(row.get("price"))
+        if entry is None:
+            fields[f"{prefix}code"] = [_("No active item or service has this code.")]
+        elif code in seen:
+            fields[f"{prefix}code"] = [_("Already on this claim: add up the quantities on one line.")]
+        seen.add(code)
+        if qty is None or qty.is_nan() or qty <= 0:
+            fields[f"{prefix}qty"] = [_("The quantity must be more than 0.")]
+        elif entry is not None and entry.maximum_amount is not None and qty > entry.maximum_amount:
+            fields[f"{prefix}qty"] = [
+                _("At most %(max)s may be given at once.") % {"max": entry.maximum_amount.normalize()}
+            ]
+        if price is not None and (price.is_nan() or price < 0):
+            fields[f"{prefix}price"] = [_("The price cannot be negative.")]
+        if entry is not None and f"{prefix}code" not in fields and f"{prefix}qty" not in fields:
+            assert qty is not None
+            line = LineInput(code, qty, price, str(row.get("explanation", "") or "").strip()[:250])
+            result.append((entry, line))
+    return result
+
+
+def _diagnoses(codes: Sequence[str], fields: dict[str, list[str]]) -> list[Diagnosis | None]:
+    wanted = [c.strip().upper() for c in codes if c and c.strip()]
+    found = {d.code.upper(): d for d in Diagnosis.objects.filter(code__in=wanted, is_active=True)}
+    result: list[Diagnosis | None] = []
+    for name, code in zip(DIAGNOSIS_FIELDS, [*wanted, *[""] * 5], strict=False):
+        if not code:
+            result.append(None)
+            continue
+        if code not in found:
+            fields[name] = [_("%(code)s is not an active ICD-10 code.") % {"code": code}]
+        result.append(found.get(code))
+    if not wanted:
+        fields["icd"] = [_("Give the main diagnosis.")]
+    if len(wanted) > 1 + MAX_SECONDARY_DIAGNOSES:
+        fields["icd"] = [_("At most four secondary diagnoses.")]
+    return result
+
+
+def _check_dates(
+    date_from: date | None, date_to: date | None, date_claimed: date, fields: dict[str, list[str]]
+) -> None:
+    today = timezone.localdate()
+    if date_from is None:
+        fields["date_from"] = [_("This field is required.")]
+        return
+    if date_from > today:
+        fields["date_from"] = [_("The visit cannot start in the future.")]
+    if date_to is not None:
+        if date_to < date_from:
+            fields["date_to"] = [_("The end of the visit cannot be before its start.")]
+        elif date_to > today:
+            fields["date_to"] = [_("The visit cannot end in the future.")]
+    if date_claimed > today:
+        fields["date_claimed"] = [_("The claim date cannot be in the future.")]
+
+
+def _raise(fields: dict[str, list[str]]) -> None:
+    if fields:
+        raise ClaimError(next(iter(fields.values()))[0], fields=fields)
+
+
+@transaction.atomic
+def claim_create(
+    *,
+    user: User,
+    facility: HealthFacility,
+    insurance_number: str,
+    code: str,
+    date_from: date | None,
+    date_to: date | None = None,
+    date_claimed: date | None = None,
+    visit_type: str = VisitType.OTHER,
+    diagnoses: Sequence[str] = (),
+    items: Sequence[Mapping[str, Any]] = (),
+    services: Sequence[Mapping[str, Any]] = (),
+    explanation: str = "",
+    guarantee_number: str = "",
+    referral_facility: HealthFacility | None = None,
+    claim_uuid: uuid_module.UUID | None = None,
+) -> Claim:
+    """Enters a claim (status Entered), or returns the one already entered with `claim_uuid` (a retry)."""
+    _require(user, "claim.add_claim")
+    if not HealthFacility.objects.visible_to(user).filter(pk=facility.pk).exists():
+        raise PermissionDeniedError(_("This health facility is outside your scope."))
+    if claim_uuid is not None:
+        existing = Claim.objects.filter(uuid=claim_uuid).first()
+        if existing is not None:
+            if existing.facility_id != facility.pk:
+                raise ClaimError.for_field("uuid", _("This claim identifier is already used."))
+            return existing
+    fields: dict[str, list[str]] = {}
+    claim = Claim(
+        code=(code or "").strip(),
+        facility=facility,
+        date_from=date_from,  # type: ignore[misc]  # None is refused below, before saving
+        date_to=date_to,
+        date_claimed=date_claimed or timezone.localdate(),
+        visit_type=visit_type,
+        explanation=(explanation or "").strip(),
+        guarantee_number=(guarantee_number or "").strip()[:50],
+        referral_facility=referral_facility,
+        created_by=user,
+    )
+    if claim_uuid is not None:
+        claim.uuid = claim_uuid
+    if not claim.code:
+        fields["code"] = [_("This field is required.")]
+    elif len(claim.code) > 20:
+        fields["code"] = [_("A claim code has at most 20 characters.")]
+    if visit_type not in VisitType.values:
+        fields["visit_type"] = [_("Choose emergency, referral or other.")]
+    insuree = Insuree.objects.visible_to(user).filter(insurance_number=(insurance_number or "").strip()).first()
+    if insuree is None:
+        fields["insurance_number"] = [_("No insuree with this number in your scope.")]
+    else:
+        claim.insuree = insuree
+    _check_dates(date_from, date_to, claim.date_claimed, fields)
+    for name, diagnosis in zip(DIAGNOSIS_FIELDS, _diagnoses(diagnoses, fields), strict=True):
+        setattr(claim, name, diagnosis)
+    item_lines = _lines("items", Item, items, fields)
+    service_lines = _lines("services", Service, services, fields)
+    if not items and not services:
+        fields["items"] = [_("A claim has at least one item or service.")]
+    _raise(fields)
+    claim.claimed = sum((line.qty * (line.price or 0) for _e, line in (*item_lines, *service_lines)), Decimal("0"))
+    try:
+        with constraint_errors(_messages()):
+            claim.save(force_insert=True)
+    except IntegrityError as exc:  # the same uuid entered at the same moment by a retry: return that claim
+        if claim_uuid is not None and constraint_name(exc) and "uuid" in (constraint_name(exc) or ""):
+            return Claim.objects.get(uuid=claim_uuid)
+        raise
+    _write_lines(claim, item_lines, service_lines)
+    return claim
+
+
+def _write_lines(
+    claim: Claim,
+    item_lines: list[tuple[Any, LineInput]],
+    service_lines: list[tuple[Any, LineInput]],
+) -> None:
+    with constraint_errors(_messages()):
+        ClaimItem.objects.bulk_create(
+            ClaimItem(claim=claim, item=e, qty_provided=ln.qty, price_asked=ln.price, explanation=ln.explanation)
+            for e, ln in item_lines
+        )
+        ClaimService.objects.bulk_create(
+            ClaimService(claim=claim, service=e, qty_provided=ln.qty, price_asked=ln.price, explanation=ln.explanation)
+            for e, ln in service_lines
+        )
+
+
+@transaction.atomic
+def claim_delete(*, user: User, claim: Claim) -> None:
+    """Deletes an Entered claim (a mistake); a submitted claim is kept."""
+    _require(user, "claim.delete_claim")
+    locked = Claim.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=claim.pk).first()
+    if locked is None:
+        raise PermissionDeniedError(_("This claim is outside your scope."))
+    if not locked.is_editable:
+        raise ClaimStateError(_("A submitted claim cannot be deleted."), code="claim_not_editable")
+    locked.delete()
