@@ -52,7 +52,13 @@ SELL_POLICIES = [
 ]
 VIEW_CLAIMS = ["claim.view_claim"]
 ENTER_CLAIMS = [*VIEW_CLAIMS, "claim.add_claim", "claim.change_claim", "claim.delete_claim", "claim.submit_claim"]
-REVIEW_CLAIMS = [*VIEW_CLAIMS, "claim.review_claim", "claim.select_claim", "claim.feedback_claim", "claim.process_claim"]
+REVIEW_CLAIMS = [
+    *VIEW_CLAIMS,
+    "claim.review_claim",
+    "claim.select_claim",
+    "claim.feedback_claim",
+    "claim.process_claim",
+]
 SUPERVISE_POLICIES = [*VIEW_POLICIES, "policy.suspend_policy", "policy.activate_policy", "policy.cancel_contribution"]
 
 ENROLMENT_OFFICER = "enrolment_officer"
