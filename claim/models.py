@@ -296,3 +296,25 @@ class ClaimAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.title or str(self.file.name)
+
+
+class ClaimBooking(models.Model):
+    """What a processed claim took from a policy's deductibles and ceilings (openIMIS ClaimDedRem): the running
+    totals the next claims of the same policy (or person, per the product's ceiling type) are valued against."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="bookings")
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="+")
+    insuree = models.ForeignKey(Insuree, on_delete=models.PROTECT, related_name="+")
+    deducted = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    deducted_ip = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    deducted_op = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    remunerated = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    remunerated_ip = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    remunerated_op = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["claim", "policy"], name="claimbooking_unique")]
+        indexes = [models.Index(fields=["policy", "insuree"], name="claimbooking_policy_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} on {self.policy_id}"
