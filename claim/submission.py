@@ -13,7 +13,8 @@ Rules enforced here:
 - Outcome: each line passed or rejected with its reason (a partly approved quantity is stored as the approved
   quantity, reason 16 explaining the rest), the chosen product and policy with its limitation and price origin;
   the claim Checked with its category and approved amount (passed lines: approved quantity x price), or Rejected
-  with the claim-wide reason.
+  with the claim-wide reason; its claimed amount is recomputed with the price-list price of lines entered
+  without a price.
 The whole set is one transaction.
 """
 
@@ -340,6 +341,8 @@ def _line_facts(
 
 def _write(claim: Claim, result: checks.ClaimResult, keyed: dict[Any, Any]) -> None:
     approved = Decimal("0")
+    # what the facility claims, each line at its price asked or, when none was asked, the price list's
+    claim.claimed = sum((ln.qty_provided * price for ln, price in keyed.values()), Decimal("0"))
     for line_result in result.lines:
         ln, price = keyed[line_result.key]
         ln.status = line_result.status
@@ -378,4 +381,6 @@ def _write(claim: Claim, result: checks.ClaimResult, keyed: dict[Any, Any]) -> N
     claim.category = result.category
     claim.approved = approved if claim.status == ClaimStatus.CHECKED else Decimal("0")
     claim.submitted_at = timezone.now()
-    claim.save(update_fields=["status", "rejection_reason", "category", "approved", "submitted_at", "updated_at"])
+    claim.save(
+        update_fields=["status", "rejection_reason", "category", "claimed", "approved", "submitted_at", "updated_at"]
+    )

@@ -36,6 +36,16 @@ NAV_ENTRIES: list[tuple[Any, ...]] = [
         ],
     ),
     (
+        _("Claims"),
+        None,
+        None,
+        "receipt",
+        [
+            (_("Claims"), "claim:claim_list", "claim.view_claim", "receipt"),
+            (_("New claim"), "claim:claim_create", "claim.add_claim", "file-earmark-plus"),
+        ],
+    ),
+    (
         _("Scheme set-up"),
         None,
         None,

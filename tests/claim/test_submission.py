@@ -68,6 +68,7 @@ def test_a_covered_claim_is_checked_with_its_product_and_approved_amount(claim_a
     claim.refresh_from_db()
     assert (claim.status, claim.rejection_reason, claim.category) == (ClaimStatus.CHECKED, 0, "C")
     assert claim.approved == Decimal("7500.00")  # 10 x 300 + 1 x 4500 (price list override)
+    assert claim.claimed == Decimal("7500.00")  # the service entered without a price: at the price list's
     item = ClaimItem.objects.get(claim=claim)
     assert (item.status, item.policy_id, item.limitation, item.limitation_value) == (
         LineStatus.PASSED,

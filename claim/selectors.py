@@ -1,0 +1,88 @@
+"""Reads for the claim pages, always scoped to the requesting user (`Claim.objects.visible_to`).
+
+The claim list is a fixed number of queries per page whatever the number of claims: the page (facility and
+insuree joined) and its count; the default order (newest claim date first) follows `claim_facility_status_idx`
+when a facility and status are chosen. A claim's lines are two queries (items, services), each with its register
+entry, product and policy joined.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+
+from location.models import HealthFacility
+from location.selectors import facilities_for
+from medical.models import Diagnosis, Item, Service
+from medical.selectors import diagnoses_for, items_for, services_for
+from openimis.accounts.models import User
+
+from .models import Claim, ClaimItem, ClaimService
+
+MAX_SUGGESTIONS = 15
+
+
+def claims_for(
+    user: User,
+    *,
+    facility: HealthFacility | None = None,
+    status: int | None = None,
+    visit_from: date | None = None,
+    visit_to: date | None = None,
+    insurance_number: str = "",
+    code: str = "",
+) -> QuerySet[Claim]:
+    """Claims the user sees; `visit_from` / `visit_to` bound the first day of the visit, `code` matches the start
+    of the claim code (any case)."""
+    qs = Claim.objects.visible_to(user).select_related("facility", "insuree")
+    if facility is not None:
+        qs = qs.filter(facility=facility)
+    if status is not None:
+        qs = qs.filter(status=status)
+    if visit_from is not None:
+        qs = qs.filter(date_from__gte=visit_from)
+    if visit_to is not None:
+        qs = qs.filter(date_from__lte=visit_to)
+    if insurance_number.strip():
+        qs = qs.filter(insuree__insurance_number=insurance_number.strip())
+    if code.strip():
+        qs = qs.filter(code__istartswith=code.strip())
+    return qs.order_by("-date_claimed", "-pk")
+
+
+def claim_facilities(user: User) -> QuerySet[HealthFacility]:
+    """Facilities the user enters claims for, or filters the list by."""
+    return facilities_for(user)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A claimed item or service, for the claim page."""
+
+    kind: str  # "item" or "service"
+    code: str
+    name: str
+    line: Any  # ClaimItem | ClaimService
+
+
+def claim_lines(claim: Claim) -> list[Line]:
+    related = ("product", "policy")
+    items = ClaimItem.objects.filter(claim=claim).select_related("item", *related).order_by("pk")
+    services = ClaimService.objects.filter(claim=claim).select_related("service", *related).order_by("pk")
+    return [Line("item", i.item.code, i.item.name, i) for i in items] + [
+        Line("service", s.service.code, s.service.name, s) for s in services
+    ]
+
+
+def code_suggestions(user: User, kind: str, q: str) -> list[Diagnosis] | list[Item] | list[Service]:
+    """Active ICD-10 codes, items or services whose code starts with, or name contains, `q` (a few, for a
+    suggestion list)."""
+    q = q.strip()
+    if not q:
+        return []
+    if kind == "diagnosis":
+        return list(diagnoses_for(user, q=q).only("code", "name")[:MAX_SUGGESTIONS])
+    if kind == "item":
+        return list(items_for(user, q=q).only("code", "name")[:MAX_SUGGESTIONS])
+    return list(services_for(user, q=q).only("code", "name")[:MAX_SUGGESTIONS])
