@@ -12,7 +12,8 @@ field (`items.2.code`, `date_to`) and the rule, and nothing is written:
   submission); an item or service appears once per claim. The claimed amount is the sum of quantity x price.
 - The claim code is unique per facility, whatever its case (constraint `claim_code_unique_per_facility`).
 - A client may choose the claim's uuid: entering it again returns the claim already there (idempotent retry)
-  instead of a second one, when the same facility entered it.
+  instead of a second one, when the same facility entered it. This holds for retries arriving at the same moment
+  too (50 at once give one claim, returned 50 times): the unique uuid decides, see `claim_create`.
 - Only Entered claims change; changing replaces the lines.
 Every function runs in one transaction.
 """
@@ -34,7 +35,7 @@ from location.models import HealthFacility
 from medical.models import Diagnosis, Item, Service
 from openimis.accounts.models import User
 from openimis.common.db import ConstraintMessages, constraint_errors, constraint_name
-from openimis.common.exceptions import PermissionDeniedError
+from openimis.common.exceptions import ApplicationError, PermissionDeniedError
 
 from .exceptions import ClaimError, ClaimStateError
 from .models import Claim, ClaimItem, ClaimService, VisitType
@@ -174,10 +175,8 @@ def claim_create(
     if not HealthFacility.objects.visible_to(user).filter(pk=facility.pk).exists():
         raise PermissionDeniedError(_("This health facility is outside your scope."))
     if claim_uuid is not None:
-        existing = Claim.objects.filter(uuid=claim_uuid).first()
+        existing = _entered_before(claim_uuid, facility)
         if existing is not None:
-            if existing.facility_id != facility.pk:
-                raise ClaimError.for_field("uuid", _("This claim identifier is already used."))
             return existing
     fields: dict[str, list[str]] = {}
     claim = Claim(
@@ -215,14 +214,36 @@ def claim_create(
     _raise(fields)
     claim.claimed = sum((line.qty * (line.price or 0) for _e, line in (*item_lines, *service_lines)), Decimal("0"))
     try:
-        with constraint_errors(_messages()):
+        with constraint_errors(_messages()):  # a savepoint, rolled back when the insert is refused
             claim.save(force_insert=True)
-    except IntegrityError as exc:  # the same uuid entered at the same moment by a retry: return that claim
-        if claim_uuid is not None and constraint_name(exc) and "uuid" in (constraint_name(exc) or ""):
-            return Claim.objects.get(uuid=claim_uuid)
-        raise
+    except (IntegrityError, ApplicationError) as exc:
+        # The same uuid entered at the same moment by a retry. PostgreSQL reports a unique violation against a
+        # concurrent row only once that row's transaction has committed, and which unique index (uuid, or the
+        # claim code when the retry repeats it) reports first is not fixed: whatever the constraint, a claim
+        # with this uuid now readable (read committed) is the one to return.
+        if claim_uuid is None or not _is_unique_violation(exc):
+            raise
+        existing = _entered_before(claim_uuid, facility)
+        if existing is None:
+            raise
+        return existing
     _write_lines(claim, item_lines, service_lines)
     return claim
+
+
+def _entered_before(claim_uuid: uuid_module.UUID, facility: HealthFacility) -> Claim | None:
+    """The claim a client already entered with this uuid, at this facility; another facility's is refused."""
+    existing = Claim.objects.filter(uuid=claim_uuid).first()
+    if existing is not None and existing.facility_id != facility.pk:
+        raise ClaimError.for_field("uuid", _("This claim identifier is already used."))
+    return existing
+
+
+def _is_unique_violation(exc: Exception) -> bool:
+    if isinstance(exc, ApplicationError):
+        return exc.code == "claim_code_unique_per_facility"
+    name = constraint_name(exc) if isinstance(exc, IntegrityError) else None
+    return name is not None and "uuid" in name
 
 
 def _write_lines(

@@ -65,7 +65,9 @@ def claims_submit(*, user: User, claims: Sequence[Claim]) -> dict[int, checks.Cl
         Claim.objects.visible_to(user)
         .select_for_update(of=("self",))
         .filter(pk__in=ids)
-        .select_related("insuree", "facility__price_lists")
+        .select_related(
+            "insuree", "facility__price_lists__items_price_list", "facility__price_lists__services_price_list"
+        )
         .order_by("pk")
     )
     if len(locked) != len(set(ids)):

@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("payer.api.urls")),
     path("", include("insuree.api.urls")),
     path("", include("policy.api.urls")),
+    path("", include("claim.api.urls")),
     *router.urls,
 ]

@@ -1,0 +1,157 @@
+"""Input and output of the claims API. Money is a string with 2 decimals; statuses are the openIMIS codes with
+their label; a rejection reason is its code (`claim.checks`) with its label."""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..checks import REASON_LABELS
+from ..models import Claim, ClaimItem, ClaimService, ClaimStatus, LineStatus, VisitType
+from ..services import DIAGNOSIS_FIELDS, MAX_SECONDARY_DIAGNOSES
+
+MAX_CLAIMS = 1000  # claims per submission or bulk request (the size `claims_submit` is built for)
+
+
+def _money(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=18, decimal_places=2, **kwargs)
+
+
+def reason_label(code: int) -> str:
+    label = REASON_LABELS.get(code)
+    return _(label) if label else ""
+
+
+# --- input ---------------------------------------------------------------------------------------------------
+
+
+class LineIn(serializers.Serializer[Any]):
+    code = serializers.CharField(max_length=6, help_text="An active item (service) code of the registers.")
+    qty = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="More than 0.")
+    price = _money(
+        required=False,
+        allow_null=True,
+        help_text="The price asked per unit, not negative; empty: the facility's price list applies at submission.",
+    )
+    explanation = serializers.CharField(max_length=250, required=False, allow_blank=True, default="")
+
+
+class ClaimIn(serializers.Serializer[Any]):
+    uuid = serializers.UUIDField(
+        required=False,
+        help_text="Chosen by the client to make retries safe: a claim already entered with this uuid (at the same "
+        "facility) is returned as it is, the body of the retry is not compared.",
+    )
+    facility = serializers.CharField(max_length=36, help_text="The health facility's uuid or its code (your scope).")
+    insurance_number = serializers.CharField(max_length=50, help_text="The patient, an insuree in your scope.")
+    code = serializers.CharField(max_length=20, help_text="The claim code, unique per facility (any case).")
+    date_from = serializers.DateField(help_text="First day of the visit, not in the future.")
+    date_to = serializers.DateField(required=False, allow_null=True, help_text="Last day; empty for one day.")
+    date_claimed = serializers.DateField(required=False, help_text="Default: today; not in the future.")
+    visit_type = serializers.ChoiceField(choices=VisitType.choices, default=VisitType.OTHER)
+    diagnoses = serializers.ListField(
+        child=serializers.CharField(max_length=6),
+        min_length=1,
+        max_length=1 + MAX_SECONDARY_DIAGNOSES,
+        help_text="ICD-10 codes: the main diagnosis first, then up to four secondary ones.",
+    )
+    items = LineIn(many=True, required=False, default=list)
+    services = LineIn(many=True, required=False, default=list)
+    explanation = serializers.CharField(required=False, allow_blank=True, default="")
+    guarantee_number = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+
+
+class ClaimRefsIn(serializers.Serializer[Any]):
+    claims = serializers.ListField(
+        child=serializers.UUIDField(),
+        min_length=1,
+        max_length=MAX_CLAIMS,
+        help_text=f"Uuids of Entered claims in your scope, at most {MAX_CLAIMS}.",
+    )
+
+
+class ClaimBulkIn(serializers.Serializer[Any]):
+    claims: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=ClaimIn(),
+        min_length=1,
+        max_length=MAX_CLAIMS,
+        help_text=f"At most {MAX_CLAIMS} claims, entered and submitted together.",
+    )
+
+
+# --- output --------------------------------------------------------------------------------------------------
+
+
+class _LineOut(serializers.Serializer[Any]):
+    qty = serializers.DecimalField(source="qty_provided", max_digits=12, decimal_places=2)
+    qty_approved = serializers.DecimalField(
+        max_digits=12, decimal_places=2, allow_null=True, help_text="Set at submission: 0 on a rejected line."
+    )
+    price_asked = _money(allow_null=True)
+    price_used = _money(source="price_adjusted", allow_null=True, help_text="The unit price valued (submission).")
+    explanation = serializers.CharField()
+    status = serializers.ChoiceField(choices=LineStatus.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    rejection_reason = serializers.IntegerField(help_text="0, or the reason code (16 on a partly approved line).")
+    rejection_reason_label = serializers.SerializerMethodField()
+    justification = serializers.CharField(help_text="Detail of the decision (dates, counts).")
+
+    def get_rejection_reason_label(self, obj: ClaimItem | ClaimService) -> str:
+        return reason_label(obj.rejection_reason)
+
+
+class ClaimItemOut(_LineOut):
+    code = serializers.CharField(source="item.code")
+    name = serializers.CharField(source="item.name")
+
+
+class ClaimServiceOut(_LineOut):
+    code = serializers.CharField(source="service.code")
+    name = serializers.CharField(source="service.name")
+
+
+class ClaimOut(serializers.Serializer[Any]):
+    """A claim in a list: its status and amounts, without its lines."""
+
+    uuid = serializers.UUIDField()
+    code = serializers.CharField()
+    facility = serializers.UUIDField(source="facility.uuid")
+    facility_code = serializers.CharField(source="facility.code")
+    insurance_number = serializers.CharField(source="insuree.insurance_number")
+    date_from = serializers.DateField()
+    date_to = serializers.DateField(allow_null=True)
+    date_claimed = serializers.DateField()
+    visit_type = serializers.ChoiceField(choices=VisitType.choices)
+    status = serializers.ChoiceField(choices=ClaimStatus.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    rejection_reason = serializers.IntegerField(help_text="0, or the reason every line was rejected for.")
+    rejection_reason_label = serializers.SerializerMethodField()
+    category = serializers.CharField(help_text="Set at submission: S, D, A, H, C, O or V.")
+    claimed = _money()
+    approved = _money(allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+
+    def get_rejection_reason_label(self, obj: Claim) -> str:
+        return reason_label(obj.rejection_reason)
+
+
+class ClaimDetailOut(ClaimOut):
+    """A claim with its diagnoses and lines: what was asked, and what submission decided on each line."""
+
+    diagnoses = serializers.SerializerMethodField()
+    explanation = serializers.CharField()
+    guarantee_number = serializers.CharField()
+    valuated = _money(allow_null=True)
+    remunerated = _money(allow_null=True)
+    created_at = serializers.DateTimeField()
+    items = ClaimItemOut(many=True, source="items.all")
+    services = ClaimServiceOut(many=True, source="services.all")
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_diagnoses(self, obj: Claim) -> list[str]:
+        return [d.code for d in (getattr(obj, name) for name in DIAGNOSIS_FIELDS) if d is not None]
+
+
+class ClaimSetOut(serializers.Serializer[Any]):
+    claims = ClaimDetailOut(many=True, help_text="In the order of the request.")
