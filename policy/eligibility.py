@@ -13,8 +13,9 @@ the deductibles and ceilings of the product's ceiling type with the amounts used
 service asked for by code: whether the product covers it, from when (cover start + waiting period of the person's
 age group), the maximum quantity, used and left.
 
-Usage comes from the claims: an app holding claims registers a `UsageSource` in `USAGE_SOURCES`; each returns
-what a person has used under given policies. With no source registered (no claims recorded yet) nothing is used.
+Usage comes from the claims: an app holding claims registers a `UsageSource` in `USAGE_SOURCES`; each is given
+the person and, per policy, the window of their cover (effective date to expiry; policies not effective yet are
+left out) and returns what the person used in it. With no source registered nothing is used.
 """
 
 from collections.abc import Callable, Sequence
@@ -68,14 +69,18 @@ class Usage:
     remunerated: Decimal = Decimal("0")
 
 
-UsageSource = Callable[[int, Sequence[int]], dict[int, Usage]]  # (insuree id, policy ids) -> usage per policy id
+Window = tuple[date, date]  # a person's cover on a policy: effective date, expiry date
+UsageSource = Callable[[int, dict[int, Window]], dict[int, Usage]]  # (insuree id, windows by policy id) -> usage
 USAGE_SOURCES: list[UsageSource] = []
 
 
-def usage_of(insuree_id: int, policy_ids: Sequence[int]) -> dict[int, Usage]:
-    totals: dict[int, Usage] = {pid: Usage() for pid in policy_ids}
+def usage_of(insuree_id: int, covers: Sequence[InsureePolicy]) -> dict[int, Usage]:
+    totals: dict[int, Usage] = {c.policy_id: Usage() for c in covers}
+    windows = {c.policy_id: (c.effective_date, c.expiry_date) for c in covers if c.effective_date is not None}
+    if not windows:
+        return totals
     for source in USAGE_SOURCES:
-        for pid, usage in source(insuree_id, policy_ids).items():
+        for pid, usage in source(insuree_id, windows).items():
             total = totals.setdefault(pid, Usage())
             for name, n in usage.categories.items():
                 total.categories[name] = total.categories.get(name, 0) + n
@@ -262,7 +267,7 @@ def eligibility(user: User, query: str, *, on: date | None = None, item: str = "
     )
     covers.sort(key=lambda c: (c.policy.status not in CURRENT, -c.expiry_date.toordinal()))
     covers = covers[:MAX_POLICIES]
-    usage = usage_of(result.insuree.pk, [c.policy_id for c in covers])
+    usage = usage_of(result.insuree.pk, covers)
     adult = age_on(result.insuree.dob, on) >= ADULT_AGE
     for cover in covers:
         result.policies.append(_policy_cover(cover, usage[cover.policy_id], on, adult, item=item, service=service))

@@ -7,7 +7,7 @@ import pytest
 from claim import submission
 from claim.usage import claims_usage
 from policy import eligibility
-from policy.models import ProductItem
+from policy.models import InsureePolicy, ProductItem
 
 from .test_submission import _enter, insured  # noqa: F401 - the covered person of the submission tests
 
@@ -24,7 +24,9 @@ def test_used_consultations_and_quantities_reduce_what_is_left(claim_admin, coun
     submission.claims_submit(user=claim_admin, claims=[first, second])
     assert entered_only.status == 2  # not submitted: not counted
 
-    usage = claims_usage(sale.family.head_id, [insured.pk])[insured.pk]
+    own = InsureePolicy.objects.get(policy=insured, insuree_id=sale.family.head_id)
+    assert own.effective_date is not None
+    usage = claims_usage(sale.family.head_id, {insured.pk: (own.effective_date, own.expiry_date)})[insured.pk]
     assert usage.categories == {"consultation": 2}
     amx = ProductItem.objects.get(product=sale.product).item_id
     assert usage.items == {amx: 20}  # 10 + 10

@@ -109,9 +109,9 @@ def test_item_and_service_checks_with_waiting_period_and_limits(eo_a, claim_admi
 def test_usage_sources_reduce_what_is_left(eo_a, claim_admin, sale, policy):
     _pay(eo_a, policy)
 
-    def claims_so_far(insuree_id, policy_ids):
+    def claims_so_far(insuree_id, windows):
         return {
-            policy_ids[0]: eligibility.Usage(
+            next(iter(windows)): eligibility.Usage(
                 categories={"consultation": 5}, deducted=Decimal("5000"), remunerated=Decimal("100000")
             )
         }

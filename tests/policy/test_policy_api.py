@@ -485,10 +485,11 @@ def test_eligibility_is_a_few_queries(api, eo_a, claim_admin, family, product, c
     token = Token.objects.create(user=claim_admin)
     auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
     url = "/api/v1/eligibility/"
-    # token + user, permissions (user's and groups', one query), scope (one query), person, covers
-    with django_assert_max_num_queries(5):
+    # token + user, permissions (user's and groups', one query), scope (one query), person, covers, and the
+    # person's claims in the cover (the claims app's usage source; none here, so no query for their lines)
+    with django_assert_max_num_queries(6):
         response = client.get(url, {"number": head.insurance_number}, **auth)
     assert response.status_code == 200 and response.json()["covered"] is True
-    with django_assert_max_num_queries(6):  # + the product line asked for
+    with django_assert_max_num_queries(7):  # + the product line asked for
         response = client.get(url, {"number": head.insurance_number, "item": "AMOX"}, **auth)
     assert response.json()["policies"][0]["lines"][0]["ok"] is True
