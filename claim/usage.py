@@ -51,10 +51,13 @@ def claims_usage(insuree_id: int, windows: dict[int, Window]) -> dict[int, Usage
                 key = CATEGORY_NAMES.get(category or VISIT)
                 if key:
                     usage.categories[key] = usage.categories.get(key, 0) + 1
+    claim_ids = [pk for pks in in_window.values() for pk in pks]
+    if not claim_ids:  # most people: no claim in their cover, nothing more to read
+        return result
     for model, field, attr in ((ClaimItem, "item_id", "items"), (ClaimService, "service_id", "services")):
         rows = (
             model.objects.filter(claim__insuree_id=insuree_id, claim__status__in=USED, status=LineStatus.PASSED)  # type: ignore[attr-defined]
-            .filter(claim_id__in=[pk for pks in in_window.values() for pk in pks])
+            .filter(claim_id__in=claim_ids)
             .values_list("claim_id", field, "policy_id")
             .annotate(
                 qty=Sum(Coalesce("qty_approved", "qty_provided")),
