@@ -178,21 +178,70 @@ def claim_create(
         existing = _entered_before(claim_uuid, facility)
         if existing is not None:
             return existing
-    fields: dict[str, list[str]] = {}
-    claim = Claim(
-        code=(code or "").strip(),
-        facility=facility,
-        date_from=date_from,  # type: ignore[misc]  # None is refused below, before saving
-        date_to=date_to,
-        date_claimed=date_claimed or timezone.localdate(),
-        visit_type=visit_type,
-        explanation=(explanation or "").strip(),
-        guarantee_number=(guarantee_number or "").strip()[:50],
-        referral_facility=referral_facility,
-        created_by=user,
-    )
+    claim = Claim(facility=facility, created_by=user)
     if claim_uuid is not None:
         claim.uuid = claim_uuid
+    item_lines, service_lines = _fill(
+        user,
+        claim,
+        insurance_number=insurance_number,
+        code=code,
+        date_from=date_from,
+        date_to=date_to,
+        date_claimed=date_claimed,
+        visit_type=visit_type,
+        diagnoses=diagnoses,
+        items=items,
+        services=services,
+        explanation=explanation,
+        guarantee_number=guarantee_number,
+        referral_facility=referral_facility,
+    )
+    try:
+        with constraint_errors(_messages()):  # a savepoint, rolled back when the insert is refused
+            claim.save(force_insert=True)
+    except (IntegrityError, ApplicationError) as exc:
+        # The same uuid entered at the same moment by a retry. PostgreSQL reports a unique violation against a
+        # concurrent row only once that row's transaction has committed, and which unique index (uuid, or the
+        # claim code when the retry repeats it) reports first is not fixed: whatever the constraint, a claim
+        # with this uuid now readable (read committed) is the one to return.
+        if claim_uuid is None or not _is_unique_violation(exc):
+            raise
+        existing = _entered_before(claim_uuid, facility)
+        if existing is None:
+            raise
+        return existing
+    _write_lines(claim, item_lines, service_lines)
+    return claim
+
+
+def _fill(
+    user: User,
+    claim: Claim,
+    *,
+    insurance_number: str,
+    code: str,
+    date_from: date | None,
+    date_to: date | None,
+    date_claimed: date | None,
+    visit_type: str,
+    diagnoses: Sequence[str],
+    items: Sequence[Mapping[str, Any]],
+    services: Sequence[Mapping[str, Any]],
+    explanation: str,
+    guarantee_number: str,
+    referral_facility: HealthFacility | None,
+) -> tuple[list[tuple[Any, LineInput]], list[tuple[Any, LineInput]]]:
+    """Checks the input and sets it on the claim (not saved); returns the lines to write. Refusals name fields."""
+    fields: dict[str, list[str]] = {}
+    claim.code = (code or "").strip()
+    claim.date_from = date_from  # type: ignore[assignment]  # None is refused below, before saving
+    claim.date_to = date_to
+    claim.date_claimed = date_claimed or timezone.localdate()
+    claim.visit_type = visit_type
+    claim.explanation = (explanation or "").strip()
+    claim.guarantee_number = (guarantee_number or "").strip()[:50]
+    claim.referral_facility = referral_facility
     if not claim.code:
         fields["code"] = [_("This field is required.")]
     elif len(claim.code) > 20:
@@ -213,22 +262,56 @@ def claim_create(
         fields["items"] = [_("A claim has at least one item or service.")]
     _raise(fields)
     claim.claimed = sum((line.qty * (line.price or 0) for _e, line in (*item_lines, *service_lines)), Decimal("0"))
-    try:
-        with constraint_errors(_messages()):  # a savepoint, rolled back when the insert is refused
-            claim.save(force_insert=True)
-    except (IntegrityError, ApplicationError) as exc:
-        # The same uuid entered at the same moment by a retry. PostgreSQL reports a unique violation against a
-        # concurrent row only once that row's transaction has committed, and which unique index (uuid, or the
-        # claim code when the retry repeats it) reports first is not fixed: whatever the constraint, a claim
-        # with this uuid now readable (read committed) is the one to return.
-        if claim_uuid is None or not _is_unique_violation(exc):
-            raise
-        existing = _entered_before(claim_uuid, facility)
-        if existing is None:
-            raise
-        return existing
-    _write_lines(claim, item_lines, service_lines)
-    return claim
+    return item_lines, service_lines
+
+
+@transaction.atomic
+def claim_update(
+    *,
+    user: User,
+    claim: Claim,
+    insurance_number: str,
+    code: str,
+    date_from: date | None,
+    date_to: date | None = None,
+    date_claimed: date | None = None,
+    visit_type: str = VisitType.OTHER,
+    diagnoses: Sequence[str] = (),
+    items: Sequence[Mapping[str, Any]] = (),
+    services: Sequence[Mapping[str, Any]] = (),
+    explanation: str = "",
+    guarantee_number: str = "",
+    referral_facility: HealthFacility | None = None,
+) -> Claim:
+    """Changes an Entered claim: its fields as for a new claim, and its lines replaced."""
+    _require(user, "claim.change_claim")
+    locked = Claim.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=claim.pk).first()
+    if locked is None:
+        raise PermissionDeniedError(_("This claim is outside your scope."))
+    if not locked.is_editable:
+        raise ClaimStateError(_("A submitted claim cannot be changed."), code="claim_not_editable")
+    item_lines, service_lines = _fill(
+        user,
+        locked,
+        insurance_number=insurance_number,
+        code=code,
+        date_from=date_from,
+        date_to=date_to,
+        date_claimed=date_claimed,
+        visit_type=visit_type,
+        diagnoses=diagnoses,
+        items=items,
+        services=services,
+        explanation=explanation,
+        guarantee_number=guarantee_number,
+        referral_facility=referral_facility,
+    )
+    with constraint_errors(_messages()):
+        locked.save()
+    ClaimItem.objects.filter(claim=locked).delete()
+    ClaimService.objects.filter(claim=locked).delete()
+    _write_lines(locked, item_lines, service_lines)
+    return locked
 
 
 def _entered_before(claim_uuid: uuid_module.UUID, facility: HealthFacility) -> Claim | None:

@@ -122,3 +122,54 @@ def test_only_entered_claims_are_deleted(claim_admin, country, setup):
     Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.ENTERED)
     services.claim_delete(user=claim_admin, claim=claim)
     assert not Claim.objects.exists()
+
+
+def test_an_entered_claim_is_changed_and_its_lines_replaced(claim_admin, country, setup):
+    claim = _enter(claim_admin, country, setup)
+    services.claim_update(
+        user=claim_admin,
+        claim=claim,
+        insurance_number=setup.head.insurance_number,
+        code="HFA-0001B",
+        date_from=VISIT,
+        date_to=VISIT + timedelta(days=2),
+        diagnoses=["A09"],
+        items=[{"code": "AMX250", "qty": "4", "price": "300"}],
+    )
+    claim.refresh_from_db()
+    assert (claim.code, claim.date_to, claim.icd.code, claim.claimed) == (
+        "HFA-0001B",
+        VISIT + timedelta(days=2),
+        "A09",
+        Decimal("1200.00"),
+    )
+    assert list(ClaimItem.objects.filter(claim=claim).values_list("qty_provided", flat=True)) == [Decimal("4.00")]
+    assert not claim.services.exists()
+
+
+def test_a_submitted_claim_cannot_be_changed_and_bad_changes_write_nothing(claim_admin, country, setup):
+    claim = _enter(claim_admin, country, setup)
+    with pytest.raises(ClaimError) as exc:
+        services.claim_update(
+            user=claim_admin,
+            claim=claim,
+            insurance_number=setup.head.insurance_number,
+            code="HFA-0001",
+            date_from=VISIT,
+            diagnoses=["B54"],
+            items=[{"code": "AMX250", "qty": "0"}],
+        )
+    assert "items.0.qty" in exc.value.fields
+    assert ClaimItem.objects.get(claim=claim).qty_provided == 10  # unchanged
+    Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.CHECKED)
+    with pytest.raises(ClaimStateError) as state:
+        services.claim_update(
+            user=claim_admin,
+            claim=claim,
+            insurance_number=setup.head.insurance_number,
+            code="HFA-0001",
+            date_from=VISIT,
+            diagnoses=["B54"],
+            items=[{"code": "AMX250", "qty": "1"}],
+        )
+    assert state.value.code == "claim_not_editable"
