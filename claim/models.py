@@ -76,6 +76,17 @@ def _money(label: object) -> models.DecimalField:
     return models.DecimalField(label, max_digits=18, decimal_places=2, null=True, blank=True)  # type: ignore[arg-type]
 
 
+def _secondary_diagnosis(n: int) -> models.ForeignKey:  # type: ignore[type-arg]
+    return models.ForeignKey(
+        Diagnosis,
+        verbose_name=_("secondary diagnosis %(n)d") % {"n": n},
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+
 @pghistory.track(*tracked(), exclude=["updated_at"])
 class Claim(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -89,38 +100,10 @@ class Claim(models.Model):
     date_claimed = models.DateField(_("claimed on"))
     visit_type = models.CharField(_("visit type"), max_length=1, choices=VisitType.choices, default=VisitType.OTHER)
     icd = models.ForeignKey(Diagnosis, verbose_name=_("main diagnosis"), on_delete=models.PROTECT, related_name="+")
-    icd_1 = models.ForeignKey(
-        Diagnosis,
-        verbose_name=_("secondary diagnosis 1"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    icd_2 = models.ForeignKey(
-        Diagnosis,
-        verbose_name=_("secondary diagnosis 2"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    icd_3 = models.ForeignKey(
-        Diagnosis,
-        verbose_name=_("secondary diagnosis 3"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    icd_4 = models.ForeignKey(
-        Diagnosis,
-        verbose_name=_("secondary diagnosis 4"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    icd_1 = _secondary_diagnosis(1)
+    icd_2 = _secondary_diagnosis(2)
+    icd_3 = _secondary_diagnosis(3)
+    icd_4 = _secondary_diagnosis(4)
     explanation = models.TextField(_("explanation"), blank=True)
     guarantee_number = models.CharField(_("guarantee number"), max_length=50, blank=True)
     referral_facility = models.ForeignKey(

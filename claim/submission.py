@@ -130,16 +130,8 @@ def _gather(claims: list[Claim]) -> tuple[dict[int, checks.ClaimFacts], dict[int
 
     # earlier claims of the people
     earlier = Q(claim__insuree_id__in=insuree_ids, claim__status__in=USED_STATUSES, status=LineStatus.PASSED)
-    item_history: dict[tuple[int, int], list[tuple[date, Decimal]]] = defaultdict(list)
-    for row in ClaimItem.objects.filter(earlier, item_id__in=item_ids).values_list(
-        "claim__insuree_id", "item_id", "claim__date_from", "claim__date_to", "qty_approved", "qty_provided"
-    ):
-        item_history[(row[0], row[1])].append((_target(row[2], row[3]), row[4] if row[4] is not None else row[5]))
-    service_history: dict[tuple[int, int], list[tuple[date, Decimal]]] = defaultdict(list)
-    for row in ClaimService.objects.filter(earlier, service_id__in=service_ids).values_list(
-        "claim__insuree_id", "service_id", "claim__date_from", "claim__date_to", "qty_approved", "qty_provided"
-    ):
-        service_history[(row[0], row[1])].append((_target(row[2], row[3]), row[4] if row[4] is not None else row[5]))
+    item_history = _history(ClaimItem.objects.filter(earlier, item_id__in=item_ids), "item_id")
+    service_history = _history(ClaimService.objects.filter(earlier, service_id__in=service_ids), "service_id")
     # a claim without category counts as a visit (reference 6.4 step 4)
     category_history: dict[int, list[tuple[date, str]]] = defaultdict(list)
     for insuree_id, d_from, d_to, category in Claim.objects.filter(
@@ -311,6 +303,17 @@ def _claim_facts(
         lines=tuple(line_facts),
     )
     return facts, keyed
+
+
+def _history(lines: Any, target_field: str) -> dict[tuple[int, int], list[tuple[date, Decimal]]]:
+    """(person, item or service) -> the target dates and quantities of its earlier passed provisions."""
+    history: dict[tuple[int, int], list[tuple[date, Decimal]]] = defaultdict(list)
+    rows = lines.values_list(
+        "claim__insuree_id", target_field, "claim__date_from", "claim__date_to", "qty_approved", "qty_provided"
+    )
+    for insuree_id, target_id, d_from, d_to, approved, provided in rows:
+        history[(insuree_id, target_id)].append((_target(d_from, d_to), approved if approved is not None else provided))
+    return history
 
 
 def _line_facts(
