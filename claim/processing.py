@@ -49,6 +49,13 @@ CATEGORY_CAP_FIELD = {
     checks.ANTENATAL: "max_amount_antenatal",
     checks.HOSPITALISATION: "max_amount_hospitalization",
 }
+VALUED_FIELDS = [
+    "deductible_amount",
+    "exceed_ceiling_amount",
+    "exceed_ceiling_amount_category",
+    "price_valuated",
+    "remunerated_amount",
+]
 BOOKING_FIELDS = ("deducted", "deducted_ip", "deducted_op", "remunerated", "remunerated_ip", "remunerated_op")
 
 
@@ -170,15 +177,6 @@ def _process(claim: Claim) -> valuation.ClaimValue:
             line.remunerated_amount = None if line.price_origin == valuation.RELATIVE else v.valued
             if line.remunerated_amount is not None:
                 remunerated += line.remunerated_amount
-            line.save(
-                update_fields=[
-                    "deductible_amount",
-                    "exceed_ceiling_amount",
-                    "exceed_ceiling_amount_category",
-                    "price_valuated",
-                    "remunerated_amount",
-                ]
-            )
         ClaimBooking.objects.create(
             claim=claim,
             policy=policy,
@@ -188,6 +186,8 @@ def _process(claim: Claim) -> valuation.ClaimValue:
         total.lines += result.lines
         total.valued += result.valued
         total.relative = total.relative or result.relative
+    ClaimItem.objects.bulk_update([ln for ln in lines if isinstance(ln, ClaimItem)], VALUED_FIELDS)
+    ClaimService.objects.bulk_update([ln for ln in lines if isinstance(ln, ClaimService)], VALUED_FIELDS)
     claim.status = ClaimStatus.PROCESSED if total.relative else ClaimStatus.VALUATED
     claim.valuated = total.valued
     claim.remunerated = remunerated

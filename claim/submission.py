@@ -81,6 +81,13 @@ def claims_submit(*, user: User, claims: Sequence[Claim]) -> dict[int, checks.Cl
         result = checks.check_claim(facts[claim.pk])
         results[claim.pk] = result
         _write(claim, result, lines[claim.pk])
+        claim.updated_at = timezone.now()
+    written = [ln for keyed in lines.values() for ln, _price in keyed.values()]
+    ClaimItem.objects.bulk_update([ln for ln in written if isinstance(ln, ClaimItem)], LINE_FIELDS, batch_size=2000)
+    ClaimService.objects.bulk_update(
+        [ln for ln in written if isinstance(ln, ClaimService)], LINE_FIELDS, batch_size=2000
+    )
+    Claim.objects.bulk_update(locked, CLAIM_FIELDS, batch_size=2000)
     return results
 
 
@@ -344,7 +351,23 @@ def _line_facts(
     )
 
 
+LINE_FIELDS = [
+    "status",
+    "rejection_reason",
+    "price_adjusted",
+    "qty_approved",
+    "product",
+    "policy",
+    "limitation",
+    "limitation_value",
+    "price_origin",
+    "justification",
+]
+CLAIM_FIELDS = ["status", "rejection_reason", "category", "claimed", "approved", "submitted_at", "updated_at"]
+
+
 def _write(claim: Claim, result: checks.ClaimResult, keyed: dict[Any, Any]) -> None:
+    """Sets the outcome on the claim and its lines (in memory); `claims_submit` saves the whole set at once."""
     approved = Decimal("0")
     # what the facility claims, each line at its price asked or, when none was asked, the price list's
     claim.claimed = sum((ln.qty_provided * price for ln, price in keyed.values()), Decimal("0"))
@@ -367,25 +390,8 @@ def _write(claim: Claim, result: checks.ClaimResult, keyed: dict[Any, Any]) -> N
             ln.qty_approved = Decimal("0")
         if line_result.note:
             ln.justification = line_result.note[:250]
-        ln.save(
-            update_fields=[
-                "status",
-                "rejection_reason",
-                "price_adjusted",
-                "qty_approved",
-                "product",
-                "policy",
-                "limitation",
-                "limitation_value",
-                "price_origin",
-                "justification",
-            ]
-        )
     claim.status = ClaimStatus.CHECKED if result.status == checks.CHECKED else ClaimStatus.REJECTED
     claim.rejection_reason = result.reason
     claim.category = result.category
     claim.approved = approved if claim.status == ClaimStatus.CHECKED else Decimal("0")
     claim.submitted_at = timezone.now()
-    claim.save(
-        update_fields=["status", "rejection_reason", "category", "claimed", "approved", "submitted_at", "updated_at"]
-    )

@@ -36,7 +36,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import DateField, F, Sum, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -428,9 +429,9 @@ def activate_if_paid(policy: Policy, *, pay_date: date | None) -> bool:
         InsureePolicy.objects.filter(policy=policy).update(effective_date=effective)
         return True
     if policy.status in (S.ACTIVE, S.READY):
-        waiting = InsureePolicy.objects.filter(policy=policy, effective_date__isnull=True)
-        for row in waiting.only("pk", "start_date"):
-            InsureePolicy.objects.filter(pk=row.pk).update(effective_date=max(day, row.start_date))
+        InsureePolicy.objects.filter(policy=policy, effective_date__isnull=True).update(
+            effective_date=Greatest(Value(day, output_field=DateField()), F("start_date"))
+        )
     return False
 
 
