@@ -132,6 +132,15 @@ class Claim(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
 
     objects = ClaimQuerySet.as_manager()
@@ -168,6 +177,12 @@ class Claim(models.Model):
             models.Index(fields=["facility", "status", "-date_claimed"], name="claim_facility_status_idx"),
             models.Index(fields=["insuree", "-date_from"], name="claim_insuree_idx"),
             models.Index(fields=["status", "review_status"], name="claim_review_queue_idx"),
+            # the review queue: claims waiting for a reviewer, oldest submission first
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(status=4, review_status=4),
+                name="claim_waiting_review_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -301,3 +316,96 @@ class ClaimBooking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id} on {self.policy_id}"
+
+
+class FlagCode(models.TextChoices):
+    """Why the automatic adjudication put a claim in front of a reviewer (`claim.flags`)."""
+
+    ABOVE_NORM = "above_norm", _("Far above the norm")
+    TWO_FACILITIES = "two_facilities", _("Same service at two facilities")
+    FREQUENT = "frequent", _("Frequent claimant")
+    IMPLAUSIBLE = "implausible", _("Implausible for the diagnosis")
+    LATE_ENTRY = "late_entry", _("Entered long after the visit")
+    RANDOM = "random", _("Random sample")
+    AMOUNT = "amount", _("Amount above the review threshold")
+
+
+class ClaimFlag(models.Model):
+    """One finding of the automatic adjudication on a claim: its rule and the figures behind it (`params`), from
+    which `claim.flags.explain` writes the explanation in the reader's language."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="flags")
+    code = models.CharField(_("flag"), max_length=20, choices=FlagCode.choices)
+    params = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["claim", "id"]
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        constraints = [models.CheckConstraint(condition=Q(code__in=FlagCode.values), name="claimflag_code_valid")]
+        indexes = [models.Index(fields=["code", "claim"], name="claimflag_code_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.code}"
+
+
+class ClaimNorm(models.Model):
+    """What is usual for an item or service at a level of facility, over the last year of accepted claims: the
+    basis of the "far above the norm" flag. Recomputed nightly (`claim.norms.norms_refresh`)."""
+
+    kind = models.CharField(max_length=1, choices=[("I", _("item")), ("S", _("service"))])
+    target_id = models.IntegerField()
+    level = models.CharField(max_length=1)
+    samples = models.PositiveIntegerField()
+    avg_qty = models.DecimalField(max_digits=12, decimal_places=2)
+    avg_value = models.DecimalField(max_digits=18, decimal_places=2)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "target_id", "level"], name="claimnorm_unique"),
+            models.CheckConstraint(condition=Q(kind__in=("I", "S")), name="claimnorm_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}{self.target_id}@{self.level}"
+
+
+class Assessment(models.IntegerChoices):
+    VERY_POOR = 1, _("Very poor")
+    POOR = 2, _("Poor")
+    FAIR = 3, _("Fair")
+    GOOD = 4, _("Good")
+    VERY_GOOD = 5, _("Very good")
+
+
+@pghistory.track(*tracked())
+class Feedback(models.Model):
+    """The insuree's answers, asked by an enrolment officer after the visit (reference sec. 6.7)."""
+
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, related_name="feedback")
+    feedback_date = models.DateField(_("date of the interview"))
+    care_rendered = models.BooleanField(_("was the care rendered?"), null=True)
+    payment_asked = models.BooleanField(_("was a payment asked?"), null=True)
+    drug_prescribed = models.BooleanField(_("were drugs prescribed?"), null=True)
+    drug_received = models.BooleanField(_("were the drugs received?"), null=True)
+    assessment = models.PositiveSmallIntegerField(
+        _("the insuree's assessment"), choices=Assessment.choices, null=True, blank=True
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(assessment__isnull=True) | Q(assessment__gte=1, assessment__lte=5),
+                name="feedback_assessment_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"feedback on {self.claim_id}"

@@ -210,6 +210,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "cleanup-stale-jobs": {"task": "openimis.common.tasks.jobs_fail_stale", "schedule": 15 * 60},
     "policy-nightly": {"task": "policy.nightly", "schedule": crontab(hour=1, minute=30)},
+    "claim-norms": {"task": "claim.norms_refresh", "schedule": crontab(hour=2, minute=15)},
+    "claim-process-passed": {"task": "claim.process_passed", "schedule": 5 * 60},
 }
 
 PGHISTORY_DEFAULT_TRACKERS = None
@@ -237,6 +239,27 @@ POLICY_ACTIVATION = env("POLICY_ACTIVATION", default="contribution")
 # Renewal reminders for policies expiring within this many days; the backend that sends them (SMS later).
 POLICY_RENEWAL_REMINDER_DAYS = env.int("POLICY_RENEWAL_REMINDER_DAYS", default=14)
 POLICY_RENEWAL_NOTIFIER = env("POLICY_RENEWAL_NOTIFIER", default="policy.notifications.LoggingNotifier")
+
+# Automatic adjudication of submitted claims (`claim.flags`): each rule can be switched off or tuned. A flagged
+# claim waits for a medical officer; the others are processed at once.
+CLAIM_FLAGS: dict[str, dict[str, object]] = {
+    # a line's quantity or amount at least `factor` times the average for that item or service at facilities of
+    # the same level over the last year, once that average rests on `min_samples` lines
+    "above_norm": {"enabled": True, "factor": 3, "min_samples": 20},
+    # the same service for the same person at another facility within `days` days
+    "two_facilities": {"enabled": True, "days": 3},
+    # the person's `claims`-th claim (or more) within `days` days
+    "frequent": {"enabled": True, "claims": 6, "days": 30},
+    # services of a category given with a main diagnosis outside the ICD-10 codes listed for it
+    "implausible": {"enabled": True, "categories": {"D": ["O", "Z3"], "A": ["O", "Z3"]}},
+    # entered more than `days` days after the end of the visit
+    "late_entry": {"enabled": True, "days": 30},
+}
+# Beyond the flags, claims picked for review: a random share (percent) and those claiming at least an amount.
+CLAIM_REVIEW_RANDOM_PERCENT = env.float("CLAIM_REVIEW_RANDOM_PERCENT", default=2.0)
+CLAIM_REVIEW_AMOUNT_AT_LEAST = env.int("CLAIM_REVIEW_AMOUNT_AT_LEAST", default=0) or None
+# Claim attachments: the largest file accepted and the types accepted (checked on the file's content).
+CLAIM_ATTACHMENT_MAX_BYTES = env.int("CLAIM_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # Data files larger than this are refused before they are read.
 IMPORT_MAX_BYTES = 20 * 1024 * 1024

@@ -15,3 +15,6 @@ _checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]  # noqa: F405
 # One test database per checkout, or per run when TEST_DB_PER_RUN is set (several test runs at once).
 _run = f"_{os.getpid()}" if os.environ.get("TEST_DB_PER_RUN") else ""
 DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_checkout}{_run}"}  # noqa: F405
+
+# No random sample for review in tests (the tests that exercise it set a share); flags stay on.
+CLAIM_REVIEW_RANDOM_PERCENT = 0.0
