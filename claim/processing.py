@@ -13,7 +13,8 @@ Rules enforced here:
 - Each line keeps its deductible, the amounts above the category cap and the ceiling, and its valued amount; a
   line at a fixed or provider price is remunerated that amount at once, a relative-price line waits for the
   batch run (remunerated empty). The claim becomes Valuated (no relative-price line) or Processed, with its
-  valued and remunerated totals; a claim selected for review or feedback is marked bypassed.
+  valued and remunerated totals; a claim still selected for review is marked bypassed (feedback, which
+  does not hold payment, is left as it is).
 - Each (claim, policy) booking is stored (ClaimBooking) for the next claims' running totals.
 """
 
@@ -75,10 +76,34 @@ def claims_process(*, user: User, claims: Sequence[Claim]) -> dict[int, valuatio
         raise PermissionDeniedError(_("A claim is outside your scope."))
     if any(c.status != ClaimStatus.CHECKED for c in locked):
         raise ClaimStateError(_("Only checked claims can be processed."), code="claim_not_checked")
-    results: dict[int, valuation.ClaimValue] = {}
-    for claim in locked:
-        results[claim.pk] = _process(claim)
-    return results
+    return {claim.pk: _process(claim) for claim in locked}
+
+
+# review statuses that let a checked claim be processed: no review wanted, or the review done
+READY_FOR_PROCESSING = (ReviewStatus.NOT_SELECTED, ReviewStatus.DELIVERED, ReviewStatus.BYPASSED)
+PASSED_CHUNK = 200
+
+
+def claims_process_passed(*, claim_ids: Sequence[int] | None = None) -> int:
+    """Processes Checked claims that wait for no review (those named, or all of them): the automatic path after a
+    submission or a review, run by a worker. Chunks of claims in visit order, one transaction each; rows locked by
+    another worker are skipped (it processes them), so running this twice values nothing twice."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            rows = Claim.objects.filter(status=ClaimStatus.CHECKED, review_status__in=READY_FOR_PROCESSING)
+            if claim_ids is not None:
+                rows = rows.filter(pk__in=list(claim_ids))
+            chunk = list(
+                rows.select_for_update(of=("self",), skip_locked=True)
+                .select_related("insuree", "facility")
+                .order_by("date_from", "pk")[:PASSED_CHUNK]
+            )
+            for claim in chunk:
+                _process(claim)
+        done += len(chunk)
+        if len(chunk) < PASSED_CHUNK:
+            return done
 
 
 def _hospital(claim: Claim, interpretation: str) -> bool:
@@ -194,8 +219,6 @@ def _process(claim: Claim) -> valuation.ClaimValue:
     claim.processed_at = timezone.now()
     if claim.review_status == ReviewStatus.SELECTED:
         claim.review_status = ReviewStatus.BYPASSED
-    if claim.feedback_status == ReviewStatus.SELECTED:
-        claim.feedback_status = ReviewStatus.BYPASSED
     claim.save(
         update_fields=[
             "status",
@@ -203,7 +226,6 @@ def _process(claim: Claim) -> valuation.ClaimValue:
             "remunerated",
             "processed_at",
             "review_status",
-            "feedback_status",
             "updated_at",
         ]
     )

@@ -8,9 +8,10 @@ entry, product and policy joined.
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from location.models import HealthFacility
 from location.selectors import facilities_for
@@ -18,7 +19,7 @@ from medical.models import Diagnosis, Item, Service
 from medical.selectors import diagnoses_for, items_for, services_for
 from openimis.accounts.models import User
 
-from .models import Claim, ClaimItem, ClaimService
+from .models import Claim, ClaimItem, ClaimService, ReviewStatus
 
 MAX_SUGGESTIONS = 15
 
@@ -86,3 +87,29 @@ def code_suggestions(user: User, kind: str, q: str) -> list[Diagnosis] | list[It
     if kind == "item":
         return list(items_for(user, q=q).only("code", "name")[:MAX_SUGGESTIONS])
     return list(services_for(user, q=q).only("code", "name")[:MAX_SUGGESTIONS])
+
+
+@dataclass(frozen=True)
+class AutoPassShare:
+    """Of the claims the automatic adjudication decided on (checked claims; those rejected by the checks are not
+    counted), how many went on to processing without a reviewer."""
+
+    passed: int
+    adjudicated: int
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.adjudicated:
+            return None
+        return (Decimal(self.passed * 100) / self.adjudicated).quantize(Decimal("0.1"))
+
+
+def auto_pass_share(user: User, *, since: date | None = None) -> AutoPassShare:
+    """The share of claims passed automatically, among the user's claims submitted since `since` (all when None)."""
+    qs = Claim.objects.visible_to(user).exclude(review_status=ReviewStatus.IDLE)
+    if since is not None:
+        qs = qs.filter(submitted_at__date__gte=since)
+    counts = qs.aggregate(
+        adjudicated=Count("pk"), passed=Count("pk", filter=Q(review_status=ReviewStatus.NOT_SELECTED))
+    )
+    return AutoPassShare(passed=counts["passed"], adjudicated=counts["adjudicated"])

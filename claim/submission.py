@@ -15,6 +15,8 @@ Rules enforced here:
   the claim Checked with its category and approved amount (passed lines: approved quantity x price), or Rejected
   with the claim-wide reason; its claimed amount is recomputed with the price-list price of lines entered
   without a price.
+- Then the automatic adjudication (`claim.flags`): Checked claims are flagged and selected for review, or passed;
+  passed claims are processed by a worker once the submission is committed (`claim.tasks.process_passed`).
 The whole set is one transaction.
 """
 
@@ -36,7 +38,7 @@ from openimis.accounts.models import User
 from openimis.common.exceptions import PermissionDeniedError
 from policy.models import InsureePolicy, PolicyStatus, ProductItem, ProductService
 
-from . import checks
+from . import checks, flags, tasks
 from .exceptions import ClaimStateError
 from .models import Claim, ClaimItem, ClaimService, ClaimStatus, LineStatus
 
@@ -88,6 +90,10 @@ def claims_submit(*, user: User, claims: Sequence[Claim]) -> dict[int, checks.Cl
         [ln for ln in written if isinstance(ln, ClaimService)], LINE_FIELDS, batch_size=2000
     )
     Claim.objects.bulk_update(locked, CLAIM_FIELDS, batch_size=2000)
+    _selected, passed = flags.adjudicate(locked)
+    if passed:
+        ids = [c.pk for c in passed]
+        transaction.on_commit(lambda: tasks.process_passed.delay(ids))
     return results
 
 
