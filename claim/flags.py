@@ -153,7 +153,7 @@ def _above_norm(facts: dict[int, _ClaimFacts], conf: dict[str, Any], found: dict
                     "kind": ln.kind,
                     "code": ln.code,
                     "name": ln.name,
-                    "qty": str(ln.qty.normalize()),
+                    "qty": format(ln.qty.normalize(), "f"),
                     "avg_qty": str(norm.avg_qty),
                     "value": str(value),
                     "avg_value": str(norm.avg_value),

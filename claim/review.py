@@ -126,7 +126,7 @@ def _apply(
             continue
         if qty is not None and qty > line.qty_provided:
             errors[f"{place}.qty_approved"] = [
-                _("At most the quantity provided (%(qty)s).") % {"qty": line.qty_provided.normalize()}
+                _("At most the quantity provided (%(qty)s).") % {"qty": format(line.qty_provided.normalize(), "f")}
             ]
         used_price = line.price_adjusted or Decimal("0")
         if price is not None and price > used_price:
