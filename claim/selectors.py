@@ -6,12 +6,14 @@ when a facility and status are chosen. A claim's lines are two queries (items, s
 entry, product and policy joined.
 """
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from location.models import HealthFacility
 from location.selectors import facilities_for
@@ -19,7 +21,7 @@ from medical.models import Diagnosis, Item, Service
 from medical.selectors import diagnoses_for, items_for, services_for
 from openimis.accounts.models import User
 
-from .models import Claim, ClaimItem, ClaimService, ReviewStatus
+from .models import Claim, ClaimFlag, ClaimItem, ClaimService, ClaimStatus, ReviewStatus
 
 MAX_SUGGESTIONS = 15
 
@@ -113,3 +115,62 @@ def auto_pass_share(user: User, *, since: date | None = None) -> AutoPassShare:
         adjudicated=Count("pk"), passed=Count("pk", filter=Q(review_status=ReviewStatus.NOT_SELECTED))
     )
     return AutoPassShare(passed=counts["passed"], adjudicated=counts["adjudicated"])
+
+
+def review_queue(
+    user: User,
+    *,
+    facility: HealthFacility | None = None,
+    visit_from: date | None = None,
+    visit_to: date | None = None,
+    amount_min: Decimal | None = None,
+    amount_max: Decimal | None = None,
+    flag: str = "",
+) -> QuerySet[Claim]:
+    """Checked claims waiting for a reviewer, first submitted first (`claim_waiting_review_idx`), with their
+    facility, insuree and flags."""
+    qs = (
+        Claim.objects.visible_to(user)
+        .filter(status=ClaimStatus.CHECKED, review_status=ReviewStatus.SELECTED)
+        .select_related("facility", "insuree")
+        .prefetch_related(Prefetch("flags", queryset=ClaimFlag.objects.only("claim_id", "code").order_by("id")))
+    )
+    if facility is not None:
+        qs = qs.filter(facility=facility)
+    if visit_from is not None:
+        qs = qs.filter(date_from__gte=visit_from)
+    if visit_to is not None:
+        qs = qs.filter(date_from__lte=visit_to)
+    if amount_min is not None:
+        qs = qs.filter(claimed__gte=amount_min)
+    if amount_max is not None:
+        qs = qs.filter(claimed__lte=amount_max)
+    if flag:
+        qs = qs.filter(Exists(ClaimFlag.objects.filter(claim=OuterRef("pk"), code=flag)))
+    return qs.order_by("submitted_at", "pk")
+
+
+def _facility_q(ref: str) -> Q:
+    text = ref.strip()
+    try:
+        return Q(uuid=uuid.UUID(text))
+    except ValueError:
+        return Q(code__iexact=text)
+
+
+def facilities_by_ref(user: User, refs: Sequence[str]) -> dict[str, HealthFacility]:
+    """The facilities the user sees, keyed by the refs (uuid or code, any case) that name them; one query."""
+    if not refs:
+        return {}
+    wanted = Q(pk__in=[])
+    for ref in set(refs):
+        wanted |= _facility_q(ref)
+    found = list(HealthFacility.objects.visible_to(user).filter(wanted))
+    by_key = {str(f.uuid): f for f in found} | {f.code.upper(): f for f in found}
+    result = {}
+    for ref in refs:
+        text = ref.strip()
+        facility = by_key.get(text.lower()) or by_key.get(text.upper())
+        if facility is not None:
+            result[ref] = facility
+    return result
