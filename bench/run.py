@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 
 from bench import (
     bench_cards,
+    bench_claims,
     bench_district_page,
     bench_enquiry,
     bench_insurees,
@@ -34,6 +35,7 @@ BENCHMARKS: list[tuple[str, Callable[[], list[common.Figure]]]] = [
     ("insurees at national scale", bench_insurees.run),
     ("enquiry", bench_enquiry.run),
     ("policies at national scale", bench_policies.run),
+    ("claims at national scale", bench_claims.run),
 ]
 
 

@@ -277,6 +277,7 @@ class ClaimService(ClaimLine):
         return f"{self.claim_id}: service {self.service_id} x {self.qty_provided}"
 
 
+@pghistory.track(*tracked())
 class ClaimAttachment(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="attachments")

@@ -16,7 +16,16 @@ def access_claim_by_uuid(user: User, uuid: str | uuid_module.UUID) -> Claim:
         return (
             Claim.objects.visible_to(user)
             .select_related(
-                "facility", "insuree", "icd", "icd_1", "icd_2", "icd_3", "icd_4", "referral_facility", "created_by"
+                "facility",
+                "insuree",
+                "icd",
+                "icd_1",
+                "icd_2",
+                "icd_3",
+                "icd_4",
+                "referral_facility",
+                "created_by",
+                "reviewed_by",
             )
             .get(uuid=uuid)
         )

@@ -129,6 +129,16 @@ def _panel_context(
     }
 
 
+def card_context(user: Any, claim: Claim) -> dict[str, Any]:
+    """What the claim page's review card shows."""
+    return {
+        "review_flags": [(f.get_code_display(), flags.explain(f.code, f.params)) for f in claim.flags.all()],
+        "can_review": user.has_perm(REVIEW)
+        and claim.status == ClaimStatus.CHECKED
+        and claim.review_status in review.NOT_REVIEWED,
+    }
+
+
 @login_required
 @permission_required(REVIEW, raise_exception=True)
 @require_GET

@@ -37,6 +37,7 @@ from openimis.accounts.models import User
 from openimis.common.db import ConstraintMessages, constraint_errors, constraint_name
 from openimis.common.exceptions import ApplicationError, PermissionDeniedError
 
+from .attachments import forget_files_of
 from .exceptions import ClaimError, ClaimStateError
 from .models import Claim, ClaimItem, ClaimService, VisitType
 
@@ -44,7 +45,7 @@ MAX_SECONDARY_DIAGNOSES = 4
 DIAGNOSIS_FIELDS = ("icd", "icd_1", "icd_2", "icd_3", "icd_4")
 
 
-def _messages() -> ConstraintMessages:
+def constraint_messages() -> ConstraintMessages:
     return {
         "claim_code_unique_per_facility": ("code", _("This facility already has a claim with this code.")),
         "claim_code_not_blank": ("code", _("This field is required.")),
@@ -76,17 +77,50 @@ def _decimal(value: Any) -> Decimal | None:
         return Decimal("NaN")
 
 
-def _lines(
-    kind: str, model: type[Item] | type[Service], rows: Sequence[Mapping[str, Any]], fields: dict[str, list[str]]
-) -> list[tuple[Any, LineInput]]:
-    codes = {str(r.get("code", "")).strip().upper() for r in rows}
+@dataclass(frozen=True)
+class Registers:
+    """What the checks of a claim look up, read beforehand for one claim or a whole batch (`registers_for`)."""
+
+    insurees: Mapping[str, Insuree]  # in the user's scope, by insurance number
+    diagnoses: Mapping[str, Diagnosis]  # active, by code in capitals
+    items: Mapping[str, Item]  # active, by code in capitals
+    services: Mapping[str, Service]  # active, by code in capitals
+
+
+def _line_code(row: Mapping[str, Any]) -> str:
+    return str(row.get("code", "")).strip().upper()
+
+
+def _diagnosis_codes(codes: Sequence[str]) -> list[str]:
+    return [c.strip().upper() for c in codes if c and c.strip()]
+
+
+def _active_by_code(model: type[Item] | type[Service], codes: set[str]) -> dict[str, Any]:
     active = model.objects.alias(code_upper=Upper("code")).filter(is_active=True)
-    known = {e.code.upper(): e for e in active.filter(code_upper__in=codes)}  # type: ignore[misc]
+    return {e.code.upper(): e for e in active.filter(code_upper__in=codes)}  # type: ignore[misc]
+
+
+def registers_for(user: User, claims: Sequence[Mapping[str, Any]]) -> Registers:
+    """The insurees, diagnoses, items and services the claims name (their `insurance_number`, `diagnoses`, `items`
+    and `services`): one query each, whatever the number of claims."""
+    numbers = {(c.get("insurance_number") or "").strip() for c in claims}
+    diagnoses = {code for c in claims for code in _diagnosis_codes(c.get("diagnoses", ()))}
+    return Registers(
+        insurees={i.insurance_number: i for i in Insuree.objects.visible_to(user).filter(insurance_number__in=numbers)},
+        diagnoses={d.code.upper(): d for d in Diagnosis.objects.filter(code__in=diagnoses, is_active=True)},
+        items=_active_by_code(Item, {_line_code(r) for c in claims for r in c.get("items", ())}),
+        services=_active_by_code(Service, {_line_code(r) for c in claims for r in c.get("services", ())}),
+    )
+
+
+def _lines(
+    kind: str, known: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], fields: dict[str, list[str]]
+) -> list[tuple[Any, LineInput]]:
     result: list[tuple[Any, LineInput]] = []
     seen: set[str] = set()
     for i, row in enumerate(rows):
         prefix = f"{kind}.{i}."
-        code = str(row.get("code", "")).strip().upper()
+        code = _line_code(row)
         entry = known.get(code)
         qty = _decimal(row.get("qty"))
         price = _decimal(row.get("price"))
@@ -110,9 +144,10 @@ def _lines(
     return result
 
 
-def _diagnoses(codes: Sequence[str], fields: dict[str, list[str]]) -> list[Diagnosis | None]:
-    wanted = [c.strip().upper() for c in codes if c and c.strip()]
-    found = {d.code.upper(): d for d in Diagnosis.objects.filter(code__in=wanted, is_active=True)}
+def _diagnoses(
+    codes: Sequence[str], found: Mapping[str, Diagnosis], fields: dict[str, list[str]]
+) -> list[Diagnosis | None]:
+    wanted = _diagnosis_codes(codes)
     result: list[Diagnosis | None] = []
     for name, code in zip(DIAGNOSIS_FIELDS, [*wanted, *[""] * 5], strict=False):
         if not code:
@@ -198,14 +233,14 @@ def claim_create(
         referral_facility=referral_facility,
     )
     try:
-        with constraint_errors(_messages()):  # a savepoint, rolled back when the insert is refused
+        with constraint_errors(constraint_messages()):  # a savepoint, rolled back when the insert is refused
             claim.save(force_insert=True)
     except (IntegrityError, ApplicationError) as exc:
         # The same uuid entered at the same moment by a retry. PostgreSQL reports a unique violation against a
         # concurrent row only once that row's transaction has committed, and which unique index (uuid, or the
         # claim code when the retry repeats it) reports first is not fixed: whatever the constraint, a claim
         # with this uuid now readable (read committed) is the one to return.
-        if claim_uuid is None or not _is_unique_violation(exc):
+        if claim_uuid is None or not is_unique_violation(exc):
             raise
         existing = _entered_before(claim_uuid, facility)
         if existing is None:
@@ -215,9 +250,18 @@ def claim_create(
     return claim
 
 
-def _fill(
-    user: User,
+def _fill(user: User, claim: Claim, **values: Any) -> tuple[list[tuple[Any, LineInput]], list[tuple[Any, LineInput]]]:
+    """Checks the input and sets it on the claim (not saved); returns the lines to write. Refusals name fields."""
+    fields: dict[str, list[str]] = {}
+    lines = fill_claim(claim, registers_for(user, [values]), fields, **values)
+    _raise(fields)
+    return lines
+
+
+def fill_claim(
     claim: Claim,
+    registers: Registers,
+    fields: dict[str, list[str]],
     *,
     insurance_number: str,
     code: str,
@@ -230,10 +274,11 @@ def _fill(
     services: Sequence[Mapping[str, Any]],
     explanation: str,
     guarantee_number: str,
-    referral_facility: HealthFacility | None,
+    referral_facility: HealthFacility | None = None,
 ) -> tuple[list[tuple[Any, LineInput]], list[tuple[Any, LineInput]]]:
-    """Checks the input and sets it on the claim (not saved); returns the lines to write. Refusals name fields."""
-    fields: dict[str, list[str]] = {}
+    """Sets the input on the claim (not saved) and checks it against registers read beforehand, adding each refusal
+    to `fields` under the field it names; returns the lines to write. No query: one claim (`claim_create`) and a
+    batch (`claim.entry`) are checked alike."""
     claim.code = (code or "").strip()
     claim.date_from = date_from  # type: ignore[assignment]  # None is refused below, before saving
     claim.date_to = date_to
@@ -248,19 +293,18 @@ def _fill(
         fields["code"] = [_("A claim code has at most 20 characters.")]
     if visit_type not in VisitType.values:
         fields["visit_type"] = [_("Choose emergency, referral or other.")]
-    insuree = Insuree.objects.visible_to(user).filter(insurance_number=(insurance_number or "").strip()).first()
+    insuree = registers.insurees.get((insurance_number or "").strip())
     if insuree is None:
         fields["insurance_number"] = [_("No insuree with this number in your scope.")]
     else:
         claim.insuree = insuree
     _check_dates(date_from, date_to, claim.date_claimed, fields)
-    for name, diagnosis in zip(DIAGNOSIS_FIELDS, _diagnoses(diagnoses, fields), strict=True):
+    for name, diagnosis in zip(DIAGNOSIS_FIELDS, _diagnoses(diagnoses, registers.diagnoses, fields), strict=True):
         setattr(claim, name, diagnosis)
-    item_lines = _lines("items", Item, items, fields)
-    service_lines = _lines("services", Service, services, fields)
+    item_lines = _lines("items", registers.items, items, fields)
+    service_lines = _lines("services", registers.services, services, fields)
     if not items and not services:
         fields["items"] = [_("A claim has at least one item or service.")]
-    _raise(fields)
     claim.claimed = sum((line.qty * (line.price or 0) for _e, line in (*item_lines, *service_lines)), Decimal("0"))
     return item_lines, service_lines
 
@@ -306,7 +350,7 @@ def claim_update(
         guarantee_number=guarantee_number,
         referral_facility=referral_facility,
     )
-    with constraint_errors(_messages()):
+    with constraint_errors(constraint_messages()):
         locked.save()
     ClaimItem.objects.filter(claim=locked).delete()
     ClaimService.objects.filter(claim=locked).delete()
@@ -315,14 +359,17 @@ def claim_update(
 
 
 def _entered_before(claim_uuid: uuid_module.UUID, facility: HealthFacility) -> Claim | None:
+    return retried(Claim.objects.filter(uuid=claim_uuid).first(), facility)
+
+
+def retried(existing: Claim | None, facility: HealthFacility) -> Claim | None:
     """The claim a client already entered with this uuid, at this facility; another facility's is refused."""
-    existing = Claim.objects.filter(uuid=claim_uuid).first()
     if existing is not None and existing.facility_id != facility.pk:
         raise ClaimError.for_field("uuid", _("This claim identifier is already used."))
     return existing
 
 
-def _is_unique_violation(exc: Exception) -> bool:
+def is_unique_violation(exc: Exception) -> bool:
     if isinstance(exc, ApplicationError):
         return exc.code == "claim_code_unique_per_facility"
     name = constraint_name(exc) if isinstance(exc, IntegrityError) else None
@@ -334,15 +381,27 @@ def _write_lines(
     item_lines: list[tuple[Any, LineInput]],
     service_lines: list[tuple[Any, LineInput]],
 ) -> None:
-    with constraint_errors(_messages()):
-        ClaimItem.objects.bulk_create(
-            ClaimItem(claim=claim, item=e, qty_provided=ln.qty, price_asked=ln.price, explanation=ln.explanation)
-            for e, ln in item_lines
-        )
-        ClaimService.objects.bulk_create(
-            ClaimService(claim=claim, service=e, qty_provided=ln.qty, price_asked=ln.price, explanation=ln.explanation)
-            for e, ln in service_lines
-        )
+    items, services = line_rows(claim, item_lines, service_lines)
+    with constraint_errors(constraint_messages()):
+        ClaimItem.objects.bulk_create(items)
+        ClaimService.objects.bulk_create(services)
+
+
+def line_rows(
+    claim: Claim,
+    item_lines: list[tuple[Any, LineInput]],
+    service_lines: list[tuple[Any, LineInput]],
+) -> tuple[list[ClaimItem], list[ClaimService]]:
+    """The rows of a claim's checked lines, not saved (the claim may not be saved yet either)."""
+    items = [
+        ClaimItem(claim=claim, item=e, qty_provided=ln.qty, price_asked=ln.price, explanation=ln.explanation)
+        for e, ln in item_lines
+    ]
+    services = [
+        ClaimService(claim=claim, service=e, qty_provided=ln.qty, price_asked=ln.price, explanation=ln.explanation)
+        for e, ln in service_lines
+    ]
+    return items, services
 
 
 @transaction.atomic
@@ -354,4 +413,5 @@ def claim_delete(*, user: User, claim: Claim) -> None:
         raise PermissionDeniedError(_("This claim is outside your scope."))
     if not locked.is_editable:
         raise ClaimStateError(_("A submitted claim cannot be deleted."), code="claim_not_editable")
+    forget_files_of(locked)  # its attachments' files go once the deletion is committed
     locked.delete()

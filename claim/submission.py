@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from insuree.models import InsureeStatus
 from medical.models import ItemPriceListEntry, ServicePriceListEntry
 from openimis.accounts.models import User
+from openimis.common.db import update_rows
 from openimis.common.exceptions import PermissionDeniedError
 from policy.models import InsureePolicy, PolicyStatus, ProductItem, ProductService
 
@@ -85,11 +86,9 @@ def claims_submit(*, user: User, claims: Sequence[Claim]) -> dict[int, checks.Cl
         _write(claim, result, lines[claim.pk])
         claim.updated_at = timezone.now()
     written = [ln for keyed in lines.values() for ln, _price in keyed.values()]
-    ClaimItem.objects.bulk_update([ln for ln in written if isinstance(ln, ClaimItem)], LINE_FIELDS, batch_size=2000)
-    ClaimService.objects.bulk_update(
-        [ln for ln in written if isinstance(ln, ClaimService)], LINE_FIELDS, batch_size=2000
-    )
-    Claim.objects.bulk_update(locked, CLAIM_FIELDS, batch_size=2000)
+    update_rows(ClaimItem, [ln for ln in written if isinstance(ln, ClaimItem)], LINE_FIELDS)
+    update_rows(ClaimService, [ln for ln in written if isinstance(ln, ClaimService)], LINE_FIELDS)
+    update_rows(Claim, locked, CLAIM_FIELDS)
     _selected, passed = flags.adjudicate(locked)
     if passed:
         ids = [c.pk for c in passed]

@@ -24,7 +24,7 @@ from openimis.common.exceptions import ApplicationError
 from openimis.common.pages import AuthedRequest, paginate
 from policy.eligibility import eligibility
 
-from . import checks, selectors, services, submission
+from . import attachment_views, checks, feedback_views, review_views, selectors, services, submission
 from .forms import LINE_KINDS, LINE_ROWS, MAX_LINE_ROWS, ClaimEntry, ClaimFilterForm, insurance_number_of, line_formset
 from .labels import category_label, reason_label
 from .models import Claim, ClaimStatus
@@ -174,6 +174,9 @@ def claim_detail(request: AuthedRequest, uuid: str) -> HttpResponse:
         "can_submit": claim.is_editable and request.user.has_perm("claim.submit_claim"),
         "can_delete": claim.is_editable and request.user.has_perm("claim.delete_claim"),
         "breadcrumbs": [(_("Claims"), reverse("claim:claim_list")), (claim.code, "")],
+        **feedback_views.card_context(request.user, claim),
+        **review_views.card_context(request.user, claim),
+        **attachment_views.card_context(request.user, claim),
     }
     return render(request, "claim/claim_detail.html", context)
 

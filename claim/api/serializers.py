@@ -7,8 +7,19 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .. import flags
 from ..checks import REASON_LABELS
-from ..models import Claim, ClaimItem, ClaimService, ClaimStatus, LineStatus, VisitType
+from ..models import (
+    Claim,
+    ClaimFlag,
+    ClaimItem,
+    ClaimService,
+    ClaimStatus,
+    FlagCode,
+    LineStatus,
+    ReviewStatus,
+    VisitType,
+)
 from ..services import DIAGNOSIS_FIELDS, MAX_SECONDARY_DIAGNOSES
 
 MAX_CLAIMS = 1000  # claims per submission or bulk request (the size `claims_submit` is built for)
@@ -96,6 +107,8 @@ class _LineOut(serializers.Serializer[Any]):
     rejection_reason = serializers.IntegerField(help_text="0, or the reason code (16 on a partly approved line).")
     rejection_reason_label = serializers.SerializerMethodField()
     justification = serializers.CharField(help_text="Detail of the decision (dates, counts).")
+    price_approved = _money(allow_null=True, help_text="The reviewer's price, when lowered.")
+    valuated = _money(source="price_valuated", allow_null=True, help_text="Its value once processed.")
 
     def get_rejection_reason_label(self, obj: ClaimItem | ClaimService) -> str:
         return reason_label(obj.rejection_reason)
@@ -131,9 +144,41 @@ class ClaimOut(serializers.Serializer[Any]):
     claimed = _money()
     approved = _money(allow_null=True)
     submitted_at = serializers.DateTimeField(allow_null=True)
+    review_status = serializers.ChoiceField(
+        choices=ReviewStatus.choices,
+        help_text="1 Idle (not adjudicated yet), 2 passed without review, 4 waiting for a reviewer, 8 reviewed, "
+        "16 processed without review.",
+    )
+    review_status_label = serializers.CharField(source="get_review_status_display")
+    updated_at = serializers.DateTimeField(help_text="Last change (filter `updated_after` to follow changes).")
 
     def get_rejection_reason_label(self, obj: Claim) -> str:
         return reason_label(obj.rejection_reason)
+
+
+class FeedbackOut(serializers.Serializer[Any]):
+    """The insuree's answers on a claim (reference sec. 6.7): true, false or null (unknown)."""
+
+    feedback_date = serializers.DateField()
+    care_rendered = serializers.BooleanField(allow_null=True)
+    payment_asked = serializers.BooleanField(allow_null=True)
+    drug_prescribed = serializers.BooleanField(allow_null=True)
+    drug_received = serializers.BooleanField(allow_null=True)
+    assessment = serializers.IntegerField(allow_null=True, help_text="1 (very poor) to 5 (very good), or null.")
+    comment = serializers.CharField()
+    recorded_at = serializers.DateTimeField(source="created_at")
+
+
+class FlagOut(serializers.Serializer[Any]):
+    """Why the automatic adjudication selected the claim for review, with the figures behind it."""
+
+    code = serializers.ChoiceField(choices=FlagCode.choices)
+    code_label = serializers.CharField(source="get_code_display")
+    explanation = serializers.SerializerMethodField()
+    params = serializers.DictField(help_text="The figures the flag rests on.")
+
+    def get_explanation(self, flag: ClaimFlag) -> str:
+        return flags.explain(flag.code, flag.params)
 
 
 class ClaimDetailOut(ClaimOut):
@@ -147,10 +192,23 @@ class ClaimDetailOut(ClaimOut):
     created_at = serializers.DateTimeField()
     items = ClaimItemOut(many=True, source="items.all")
     services = ClaimServiceOut(many=True, source="services.all")
+    feedback_status = serializers.ChoiceField(
+        choices=ReviewStatus.choices, help_text="1 Idle, 2 Not selected, 4 Selected, 8 Delivered, 16 Bypassed."
+    )
+    feedback_status_label = serializers.CharField(source="get_feedback_status_display")
+    feedback = serializers.SerializerMethodField(help_text="The insuree's answers once delivered, else null.")
+    flags = FlagOut(many=True, source="flags.all")
+    adjustment = serializers.CharField(help_text="The reviewer's note.")
+    reviewed_at = serializers.DateTimeField(allow_null=True)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_diagnoses(self, obj: Claim) -> list[str]:
         return [d.code for d in (getattr(obj, name) for name in DIAGNOSIS_FIELDS) if d is not None]
+
+    @extend_schema_field(FeedbackOut(allow_null=True))
+    def get_feedback(self, obj: Claim) -> dict[str, Any] | None:
+        answers = getattr(obj, "feedback", None)  # the reverse one-to-one raises (an AttributeError) when none
+        return FeedbackOut(answers).data if answers is not None else None
 
 
 class ClaimSetOut(serializers.Serializer[Any]):

@@ -2,19 +2,21 @@
 
 Everything is scoped by `Claim.objects.visible_to(user)`: a claim outside the caller's scope is a 404 in a URL, and
 a 400 `not_found` naming its place (`claims.3`) in a body; a facility named in a body and not in the scope is a 400
-naming `facility`. Writes go through `claim.services` and `claim.submission`, whose refusals (domain errors naming
-the field) pass through the API's error handler unchanged.
+naming `facility`. Writes go through `claim.services`, `claim.entry` and `claim.submission`, whose refusals (domain
+errors naming the field) pass through the API's error handler unchanged.
 
 - `POST /claims/` enters one claim. Retries are safe: the body's `uuid`, or else the `Idempotency-Key` header (a
   UUID), becomes the claim's uuid, and a claim already entered with it is returned as it is (200 instead of 201;
   the body of a retry is not compared). Retries arriving at the same moment give one claim (`claim_create`).
+- `PUT /claims/{uuid}/` replaces an Entered claim (the body of `POST /claims/`, the same rules); once submitted a
+  claim answers 409 `claim_not_editable`.
 - `POST /claims/submit/` submits up to 1,000 Entered claims with one `claims_submit` call (the facts of the set are
   gathered together); the whole set is submitted or, on a refusal, none of it.
 - `POST /claims/bulk/` enters up to 1,000 claims and submits them with one `claims_submit` call, in one
-  transaction: every body is checked first (types, then the rules of `claim_create`), and when any is refused the
-  answer is a 400 with the errors of every refused claim keyed by its place (`claims.3.items.0.code`) and nothing is
-  written. Idempotent per claim uuid: a claim already entered is returned as it is, and submitted only if it is
-  still Entered, so that the same batch sent again answers the same.
+  transaction: every body is checked first (types, then the rules of `claim_create`, for the whole batch at once by
+  `claims_enter`), and when any is refused the answer is a 400 with the errors of every refused claim keyed by its
+  place (`claims.3.items.0.code`) and nothing is written. Idempotent per claim uuid: a claim already entered is
+  returned as it is, and submitted only if it is still Entered, so that the same batch sent again answers the same.
 """
 
 import uuid
@@ -23,7 +25,7 @@ from typing import Any
 
 import django_filters
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -33,14 +35,15 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from location.models import HealthFacility
 from openimis.accounts.models import User
 from openimis.common.api import acting_user, require_perms
 from openimis.common.exceptions import ApplicationError
 
 from .. import services, submission
-from ..exceptions import ClaimError, ClaimStateError
-from ..models import Claim, ClaimStatus
+from ..entry import claim_args, claims_enter, facility_refused
+from ..exceptions import ClaimStateError
+from ..models import Claim, ClaimStatus, ReviewStatus
+from ..selectors import facilities_by_ref
 from . import serializers as s
 
 UUID_REGEX = "[0-9a-fA-F-]{36}"
@@ -56,34 +59,10 @@ def claims_for(user: User) -> QuerySet[Claim]:
 
 def claim_details_for(user: User) -> QuerySet[Claim]:
     return (
-        claims_for(user).select_related(*services.DIAGNOSIS_FIELDS).prefetch_related("items__item", "services__service")
+        claims_for(user)
+        .select_related(*services.DIAGNOSIS_FIELDS, "feedback")
+        .prefetch_related("items__item", "services__service", "flags")
     )
-
-
-def _facility_q(ref: str) -> Q:
-    text = ref.strip()
-    try:
-        return Q(uuid=uuid.UUID(text))
-    except ValueError:
-        return Q(code__iexact=text)
-
-
-def facilities_by_ref(user: User, refs: Sequence[str]) -> dict[str, HealthFacility]:
-    """The facilities the user sees, keyed by the refs (uuid or code, any case) that name them; one query."""
-    if not refs:
-        return {}
-    wanted = Q(pk__in=[])
-    for ref in set(refs):
-        wanted |= _facility_q(ref)
-    found = list(HealthFacility.objects.visible_to(user).filter(wanted))
-    by_key = {str(f.uuid): f for f in found} | {f.code.upper(): f for f in found}
-    result = {}
-    for ref in refs:
-        text = ref.strip()
-        facility = by_key.get(text.lower()) or by_key.get(text.upper())
-        if facility is not None:
-            result[ref] = facility
-    return result
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
@@ -126,28 +105,6 @@ def _claim_uuid(body_uuid: uuid.UUID | None, header: str | None) -> uuid.UUID | 
     return key
 
 
-def _create_args(data: dict[str, Any], facility: HealthFacility) -> dict[str, Any]:
-    return {
-        "facility": facility,
-        "insurance_number": data["insurance_number"],
-        "code": data["code"],
-        "date_from": data["date_from"],
-        "date_to": data.get("date_to"),
-        "date_claimed": data.get("date_claimed"),
-        "visit_type": data["visit_type"],
-        "diagnoses": data["diagnoses"],
-        "items": [dict(line) for line in data["items"]],
-        "services": [dict(line) for line in data["services"]],
-        "explanation": data["explanation"],
-        "guarantee_number": data["guarantee_number"],
-        "claim_uuid": data.get("uuid"),
-    }
-
-
-def _facility_refused() -> list[str]:
-    return [_("No health facility with this uuid or code in your scope.")]
-
-
 def _claims_by_uuid(user: User, keys: Sequence[uuid.UUID]) -> list[Claim]:
     """The claims named, in the order given (repeats once); those not found or not Entered are refused by place."""
     found = {c.uuid: c for c in Claim.objects.visible_to(user).filter(uuid__in=keys)}
@@ -166,41 +123,6 @@ def _claims_by_uuid(user: User, keys: Sequence[uuid.UUID]) -> list[Claim]:
     return list({k: found[k] for k in keys}.values())
 
 
-def _enter_all(user: User, bodies: list[dict[str, Any]]) -> list[Claim]:
-    """Enters every claim of a batch (in the caller's transaction), or refuses all, with every error by place."""
-    errors: dict[str, list[str]] = {}
-    places: dict[uuid.UUID, int] = {}
-    for i, body in enumerate(bodies):
-        key = body.get("uuid")
-        if key is not None and places.setdefault(key, i) != i:
-            errors[f"claims.{i}.uuid"] = [_("Also the uuid of claim %(n)s of this batch.") % {"n": places[key]}]
-    facilities = facilities_by_ref(user, [b["facility"] for b in bodies])
-    claims: dict[int, Claim] = {}
-    # claims with a uuid in uuid order: two batches repeating the same claims wait for each other, not deadlock
-    order = sorted(range(len(bodies)), key=lambda i: (bodies[i].get("uuid") is None, str(bodies[i].get("uuid"))))
-    for i in order:
-        facility = facilities.get(bodies[i]["facility"])
-        if facility is None:
-            errors[f"claims.{i}.facility"] = _facility_refused()
-            continue
-        if f"claims.{i}.uuid" in errors:
-            continue
-        try:
-            claims[i] = services.claim_create(user=user, **_create_args(bodies[i], facility))
-        except ApplicationError as exc:  # its savepoint is rolled back; the others go on, to report every error
-            for field, messages in (exc.fields or {"": [exc.message]}).items():
-                errors[f"claims.{i}.{field}".rstrip(".")] = messages
-    if errors:
-        fields = dict(sorted(errors.items(), key=lambda kv: _place(kv[0])))
-        raise ClaimError(next(iter(fields.values()))[0], fields=fields)
-    return [claims[i] for i in range(len(bodies))]
-
-
-def _place(key: str) -> tuple[tuple[int, str], ...]:
-    """`claims.10.code` after `claims.9.code`."""
-    return tuple((int(p), "") if p.isdigit() else (-1, p) for p in key.split("."))
-
-
 # --- views ---------------------------------------------------------------------------------------------------
 
 
@@ -214,10 +136,22 @@ class ClaimFilter(django_filters.FilterSet):
         field_name="date_from", lookup_expr="lte", label="Visit from, on or before"
     )
     insurance_number = django_filters.CharFilter(field_name="insuree__insurance_number", label="The patient")
+    review_status = django_filters.TypedChoiceFilter(choices=ReviewStatus.choices, coerce=int)
+    updated_after = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label="Changed at or after (ISO date-time): to follow claims"
+    )
 
     class Meta:
         model = Claim
-        fields = ["facility", "status", "date_from_after", "date_from_before", "insurance_number"]
+        fields = [
+            "facility",
+            "status",
+            "review_status",
+            "date_from_after",
+            "date_from_before",
+            "insurance_number",
+            "updated_after",
+        ]
 
     def filter_facility(self, queryset: QuerySet[Claim], name: str, value: str) -> QuerySet[Claim]:
         text = value.strip()
@@ -231,7 +165,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     """Claims of the facilities in the caller's scope, newest first, with their status and, once submitted, the
     decision on every line.
 
-    Actions: `submit` (a set of Entered claims), `bulk` (enter and submit a batch).
+    Actions: `submit` (a set of Entered claims), `bulk` (enter and submit a batch); `PUT` replaces an Entered claim.
     """
 
     serializer_class = s.ClaimOut
@@ -270,11 +204,34 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data["uuid"] = _claim_uuid(data.get("uuid"), request.headers.get(IDEMPOTENCY_HEADER))
         facility = facilities_by_ref(user, [data["facility"]]).get(data["facility"])
         if facility is None:
-            raise ApplicationError(_facility_refused()[0], fields={"facility": _facility_refused()}, code="not_found")
+            raise ApplicationError(facility_refused()[0], fields={"facility": facility_refused()}, code="not_found")
         retry = data["uuid"] is not None and Claim.objects.filter(uuid=data["uuid"]).exists()
-        claim = services.claim_create(user=user, **_create_args(data, facility))
+        claim = services.claim_create(user=user, **claim_args(data, facility))
         found = get_object_or_404(claim_details_for(user), pk=claim.pk)
         return Response(s.ClaimDetailOut(found).data, status=status.HTTP_200_OK if retry else status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.ClaimIn,
+        responses={200: s.ClaimDetailOut, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+    )
+    def update(self, request: Request, uuid: str) -> Response:
+        """Replaces an Entered claim: the body is the one that enters a claim, checked by the same rules, and its lines
+        replace the claim's. The facility stays the claim's (another answers 400 `facility`), a `uuid` in the body is
+        the claim's, and a claim date left out keeps the claim's. Once submitted the claim answers 409
+        `claim_not_editable`. All of it is saved, or nothing."""
+        user = acting_user(request)
+        claim = get_object_or_404(Claim.objects.visible_to(user), uuid=uuid)
+        if not claim.is_editable:
+            raise ClaimStateError(_("A submitted claim cannot be changed."), code="claim_not_editable")
+        data = _validated(s.ClaimIn, request.data)
+        if data.get("uuid") not in (None, claim.uuid):
+            raise ApplicationError.for_field("uuid", _("Differs from the claim's uuid in the URL."))
+        if facilities_by_ref(user, [data["facility"]]).get(data["facility"]) != claim.facility:
+            raise ApplicationError.for_field("facility", _("A claim stays at its health facility."))
+        args = claim_args(data, claim.facility) | {"date_claimed": data.get("date_claimed") or claim.date_claimed}
+        del args["facility"], args["claim_uuid"]
+        services.claim_update(user=user, claim=claim, **args)
+        return Response(s.ClaimDetailOut(get_object_or_404(claim_details_for(user), pk=claim.pk)).data)
 
     @extend_schema(responses={204: None, 409: OpenApiTypes.OBJECT})
     def destroy(self, request: Request, uuid: str) -> Response:
@@ -300,7 +257,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         user = acting_user(request)
         bodies = [dict(b) for b in _validated(s.ClaimBulkIn, request.data)["claims"]]
         with transaction.atomic():
-            claims = _enter_all(user, bodies)
+            claims = claims_enter(user=user, bodies=bodies)
             entered = [c for c in claims if c.status == ClaimStatus.ENTERED]
             if entered:
                 submission.claims_submit(user=user, claims=entered)

@@ -1,4 +1,5 @@
-"""Insuree photos: checked by content, bounded in size, normalised to a small JPEG (rules in __init__.py)."""
+"""Insuree photos: checked by content (`openimis.common.uploads`, as claim attachments are), bounded in size,
+normalised to a small JPEG (rules in __init__.py)."""
 
 import io
 from datetime import date
@@ -11,11 +12,11 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from openimis.accounts.models import User
+from openimis.common import uploads
 
 from ..exceptions import InsureeError, PermissionDeniedError
 from ..models import Insuree
 
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_SIZE = (600, 800)
 JPEG_QUALITY = 85
 
@@ -28,13 +29,15 @@ def normalise_photo(data: bytes) -> bytes:
             _("The photo is too large (at most %(mb)d MB).") % {"mb": settings.PHOTO_MAX_BYTES // (1024 * 1024)},
             code="photo_too_large",
         )
+    kind = uploads.sniff(data)
+    if kind is None or kind not in uploads.IMAGES:
+        if not uploads.image_is_readable(data):  # not an image at all
+            raise _unreadable()
+        raise InsureeError.for_field("photo", _("Send a JPEG, PNG or WebP photo."), code="photo_format")
+    if not uploads.image_is_readable(data, kind):
+        raise _unreadable()
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            kind = probe.format
-            probe.verify()
-        if kind not in ACCEPTED_FORMATS:
-            raise InsureeError.for_field("photo", _("Send a JPEG, PNG or WebP photo."), code="photo_format")
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data), formats=[kind.pillow_format]) as image:
             image.load()
             upright = ImageOps.exif_transpose(image) or image
             upright = upright.convert("RGB")
@@ -42,8 +45,13 @@ def normalise_photo(data: bytes) -> bytes:
             out = io.BytesIO()
             upright.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise InsureeError.for_field("photo", _("This file is not a readable photo."), code="photo_unreadable") from exc
+        raise _unreadable() from exc
     return out.getvalue()
+
+
+def _unreadable() -> InsureeError:
+    message = _("This file is not a readable photo.")
+    return InsureeError(message, fields={"photo": [message]}, code="photo_unreadable")
 
 
 @transaction.atomic
@@ -52,7 +60,7 @@ def insuree_set_photo(*, user: User, insuree: Insuree, file: IO[bytes]) -> Insur
         raise PermissionDeniedError(_("You do not have the permission to do this."))
     if not Insuree.objects.visible_to(user).filter(pk=insuree.pk).exists():
         raise PermissionDeniedError(_("This insuree is outside your scope."))
-    data = file.read(settings.PHOTO_MAX_BYTES + 1)
+    data = uploads.read_bounded(file, settings.PHOTO_MAX_BYTES)
     jpeg = normalise_photo(data)
     old = insuree.photo.name if insuree.photo else ""
     insuree.photo.save(f"{insuree.uuid}.jpg", ContentFile(jpeg), save=False)

@@ -74,7 +74,8 @@ SYSTEM_ADMINISTRATOR = "system_administrator"
 ROLES: dict[str, dict[str, Any]] = {
     ENROLMENT_OFFICER: {
         "label": _("Enrolment officer"),
-        "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS, *ENROL, *SELL_POLICIES],
+        # enrolment officers also ask insurees about the care a claim says they received (feedback)
+        "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS, *ENROL, *SELL_POLICIES, "claim.feedback_claim"],
     },
     CLERK: {"label": _("Clerk"), "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS, *ENROL, *SELL_POLICIES]},
     RECEPTIONIST: {"label": _("Receptionist"), "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *ENQUIRE]},

@@ -43,6 +43,8 @@ NAV_ENTRIES: list[tuple[Any, ...]] = [
         [
             (_("Claims"), "claim:claim_list", "claim.view_claim", "receipt"),
             (_("New claim"), "claim:claim_create", "claim.add_claim", "file-earmark-plus"),
+            (_("Review queue"), "claim:review_queue", "claim.review_claim", "clipboard-check"),
+            (_("Feedback"), "claim:feedback_list", "claim.feedback_claim", "chat-square-text"),
         ],
     ),
     (

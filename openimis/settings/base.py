@@ -86,6 +86,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if env("REPORTS_DATABASE_URL", default=""):
     DATABASES["reports"] = env.db("REPORTS_DATABASE_URL")
+# The history triggers (pghistory, through pgtrigger) read the setting `pgtrigger.ignore` on every row; when a
+# session has never set it, reading it raises and is caught, a subtransaction per written row that makes bulk
+# writes slow down as a transaction grows. Every session starts with it set (to "ignore nothing").
+for _db in DATABASES.values():
+    _options = _db.setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c pgtrigger.ignore={{}}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")

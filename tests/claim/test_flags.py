@@ -6,6 +6,7 @@ the share of claims passed automatically."""
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -23,7 +24,7 @@ from tests.policy.factories import ServiceFactory
 from .test_submission import VISIT, _enter, insured  # noqa: F401 - the covered family and its registers
 
 pytestmark = pytest.mark.django_db
-RULES = {
+RULES: dict[str, dict[str, Any]] = {
     "above_norm": {"enabled": False, "factor": 3, "min_samples": 20},
     "two_facilities": {"enabled": False, "days": 3},
     "frequent": {"enabled": False, "claims": 6, "days": 30},
@@ -136,6 +137,7 @@ def test_implausible_service_for_the_diagnosis(only, claim_admin, country, sale,
     delivery = ServiceFactory.create(code="DELIV", price=Decimal("20000"), category="D")
     ProductService.objects.create(product=sale.product, service=delivery)
     lists = FacilityPriceLists.objects.get(facility=country.facility_a)
+    assert lists.services_price_list is not None
     ServicePriceListEntry.objects.create(price_list=lists.services_price_list, service=delivery)
     DiagnosisFactory.create(code="O80", name="Single spontaneous delivery")
     services = [{"code": "DELIV", "qty": 1}]

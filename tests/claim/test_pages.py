@@ -95,7 +95,9 @@ def test_an_enrolment_officer_may_not_see_claims(login, eo_b, claim_a):
     assert client.get(reverse("claim:claim_list")).status_code == 403
     assert client.get(reverse("claim:claim_detail", args=[claim_a.uuid])).status_code == 403
     assert client.get(reverse("claim:claim_create")).status_code == 403
-    assert "Claims" not in client.get(reverse("home")).content.decode()
+    home = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("claim:claim_list")}"' not in home  # the menu offers feedback interviews only
+    assert f'href="{reverse("claim:feedback_list")}"' in home
 
 
 def test_submitting_the_selection_from_the_list(login, claim_admin, claim_a):

@@ -5,7 +5,6 @@ No database. Every expected amount is worked out by hand in the case's comment. 
 above_ceiling, valued).
 """
 
-import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -349,101 +348,4 @@ def test_caller_bugs(build) -> None:
         build()
 
 
-# --- property test -------------------------------------------------------------------------------------------
-
-
-def _amount(rng: random.Random, top: int) -> Decimal | None:
-    roll = rng.random()
-    if roll < 0.4:
-        return None
-    if roll < 0.45:
-        return D(0)
-    return D(rng.randint(0, top * 100)) / 100
-
-
-def _random_case(rng: random.Random) -> tuple[Terms, Consumed, list[Line]]:
-    ceiling_type = rng.choice(("T", "I", "P", ""))
-    amounts = {
-        name: (None if ceiling_type == "" else _amount(rng, 500))
-        for name in ("deductible", "deductible_ip", "deductible_op", "ceiling", "ceiling_ip", "ceiling_op")
-    }
-    t = Terms(
-        ceiling_type=ceiling_type,
-        hospital=rng.random() < 0.5,
-        category=rng.choice("SDAHCOV"),
-        category_cap=_amount(rng, 800),
-        **amounts,
-    )
-    consumed = Consumed(*(D(rng.randint(0, 60000)) / 100 if rng.random() < 0.5 else D(0) for _ in range(6)))
-    lines = []
-    for key in range(rng.randint(0, 8)):
-        limitation = rng.choice("CF")
-        if limitation == "C":
-            limit = None if rng.random() < 0.2 else D(rng.randint(0, 10000)) / 100
-        else:
-            limit = None if rng.random() < 0.2 else D(rng.randint(0, 30000)) / 1000
-        lines.append(
-            Line(
-                key=key,
-                qty=D(rng.randint(0, 500)) / 100,
-                unit_price=D(rng.randint(0, 300000)) / 1000,
-                limitation=limitation,
-                limit_value=limit,
-                price_origin=rng.choice("POR"),
-                excluded_from_ceiling=rng.random() < 0.2,
-            )
-        )
-    return t, consumed, lines
-
-
-def _left(amount: Decimal | None, before: Decimal, ceiling_type: str) -> Decimal | None:
-    if amount is None or amount <= 0:
-        return None
-    return max(amount - (D(0) if ceiling_type == "T" else before), D(0))
-
-
-def test_random_claims_stay_within_bounds() -> None:
-    rng = random.Random(20260610)
-    for _ in range(3000):
-        t, consumed, lines = _random_case(rng)
-        result = value_claim(t, consumed, lines)
-        assert len(result.lines) == len(lines)
-        for ln, v in zip(lines, result.lines, strict=True):
-            assert v.key == ln.key
-            assert D(0) <= v.valued <= v.asked, (t, consumed, ln, v)
-            assert min(v.deducted, v.above_category_cap, v.above_ceiling) >= 0, (t, consumed, ln, v)
-            # the parts never exceed what was asked (4 roundings of at most half a cent each, and the asked one)
-            assert v.deducted + v.above_category_cap + v.above_ceiling + v.valued <= v.asked + D("0.03")
-            for amount in (v.asked, v.deducted, v.above_category_cap, v.above_ceiling, v.valued):
-                assert amount == amount.quantize(D("0.01"))
-        assert result.valued == sum((v.valued for v in result.lines), D(0))
-        assert result.relative == any(ln.price_origin == "R" for ln in lines)
-        # bookings never pass what was left of the deductible / ceiling chosen
-        col = "ip" if t.hospital else "op"
-        deducted = result.deducted + result.deducted_ip + result.deducted_op
-        remunerated = result.remunerated + result.remunerated_ip + result.remunerated_op
-        if t.deductible is not None and t.deductible > 0:
-            left = _left(t.deductible, consumed.deducted, t.ceiling_type)
-            assert deducted == result.deducted
-        else:
-            left = _left(getattr(t, f"deductible_{col}"), getattr(consumed, f"deducted_{col}"), t.ceiling_type)
-            assert deducted == getattr(result, f"deducted_{col}")
-        assert deducted == sum((v.deducted for v in result.lines), D(0))
-        if left is None:
-            assert deducted == 0
-        else:
-            assert deducted <= left
-        if t.ceiling is not None and t.ceiling > 0:
-            left = _left(t.ceiling, consumed.remunerated, t.ceiling_type)
-        else:
-            left = _left(getattr(t, f"ceiling_{col}"), getattr(consumed, f"remunerated_{col}"), t.ceiling_type)
-        counted = (v.valued for ln, v in zip(lines, result.lines, strict=True) if not ln.excluded_from_ceiling)
-        assert remunerated == sum(counted, D(0))
-        if left is not None:
-            assert remunerated <= left
-        else:
-            assert sum((v.above_ceiling for v in result.lines), D(0)) == 0
-        if t.category != "V" and t.category_cap is not None and t.category_cap > 0:
-            assert result.valued <= t.category_cap
-        else:
-            assert sum((v.above_category_cap for v in result.lines), D(0)) == 0
+# The properties over generated claims (bounds, sums, bookings) are in test_valuation_properties.py.
