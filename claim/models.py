@@ -374,11 +374,11 @@ class ClaimNorm(models.Model):
 
 
 class Assessment(models.IntegerChoices):
-    VERY_POOR = 1, _("Very poor")
-    POOR = 2, _("Poor")
-    FAIR = 3, _("Fair")
-    GOOD = 4, _("Good")
-    VERY_GOOD = 5, _("Very good")
+    VERY_POOR = 1, pgettext_lazy("assessment", "Very poor")
+    POOR = 2, pgettext_lazy("assessment", "Poor")
+    FAIR = 3, pgettext_lazy("assessment", "Fair")
+    GOOD = 4, pgettext_lazy("assessment", "Good")
+    VERY_GOOD = 5, pgettext_lazy("assessment", "Very good")
 
 
 @pghistory.track(*tracked())
