@@ -1,0 +1,408 @@
+"""Figures on a year of claims at national scale (1,000,000 insurees, about 440,000 policies, 2,000,000 claims):
+"bulk submission of 10,000 claims with 3 items and 2 services each: <= 20 s" and "one claim entered and submitted
+through the API: p95 <= 100 ms".
+
+1. Data: the insurees and policies of `bench_policies` (generated as it does when missing: 1,000,000 insurees,
+   `generate_policies --seed 1`); when the medical registers are empty (the benchmark run alone), the demo catalogue
+   is loaded first (`medical.demo`: about 200 items, 90 services, the ICD-10 codes), so that the generated products
+   cover items and services; in a full run the registers of `bench_medical_import` are there and only the diagnoses
+   come from the demo catalogue. Then `generate_claims --seed 1` (2,000,000 claims over the year before today, four
+   generated facilities per district, history triggers on), unless the claims are there already. ANALYZE afterwards.
+2. Who: a claim administrator (role `claim_administrator`) of the generated hospital of the district with the most
+   people covered today (scope: that facility), with an API token; the claims are for people of that district
+   covered on the visit day (policy Active, in the last 20 days), with 3 items and 2 services their product covers
+   that suit them (patient category, out-patient or both) at the price list's price, and a common diagnosis.
+3. Bulk submission: 10,000 such claims through `POST /api/v1/claims/bulk/`, 1,000 per request (10 requests, each one
+   transaction: check every body, enter, submit with the checks of `claim.checks` on the facts of the whole set,
+   flags and review selection, the answer with every claim and its lines), with Django's test Client in this
+   process and the token in the Authorization header. The figure is the sum of the 10 requests' times; each is
+   printed. The queueing of the processing task after commit is intercepted (counted): a worker's job, not the
+   request's. Checked: every answer 200 with its 1,000 claims submitted (Checked or Rejected), 10,000 more claims.
+4. One claim: `POST /api/v1/claims/` (201) then `POST /api/v1/claims/submit/` with its uuid (200), for 200 claims
+   shaped as above after 10 warm-up pairs; p50 and p95 of each request and of the pair. The figure is the pair's
+   p95. Checked: every claim entered then submitted.
+5. More measurements on the same data are appended to MEASUREMENTS (see there).
+
+Run alone: `.venv/bin/python bench/run.py claims` or `.venv/bin/python -m bench.bench_claims` (re-creates the bench
+database first: insurees and policies about 8 minutes on 2 cores, then the claims).
+"""
+
+import io
+import json
+import random
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+from unittest import mock
+
+from bench import common
+
+if TYPE_CHECKING:
+    from django.test import Client
+
+    from location.models import HealthFacility
+    from openimis.accounts.models import User
+
+CLAIMS = 2_000_000
+BULK_CLAIMS = 10_000
+BULK_SIZE = 1_000
+BULK_TARGET_SECONDS = 20.0
+ONE_CLAIMS = 200
+ONE_WARM_UP = 10
+ONE_TARGET_MS = 100.0
+ITEMS_PER_CLAIM = 3
+SERVICES_PER_CLAIM = 2
+VISIT_DAYS = 20
+SEED = 61
+
+
+# --- data ----------------------------------------------------------------------------------------------------------
+
+
+def _ensure_registers() -> None:
+    """The demo catalogue when the registers have no diagnosis (or no item or service): the claims need them."""
+    from django.db import transaction
+
+    from medical import demo
+    from medical.models import Diagnosis, Item, Service
+
+    if all(m.objects.filter(is_active=True).exists() for m in (Diagnosis, Item, Service)):
+        return
+    out = io.StringIO()
+    with transaction.atomic():
+        demo.load(out, password="unused")
+    print(f"claims: {out.getvalue().strip()}")
+
+
+def _ensure_claims() -> int:
+    from django.core.management import call_command
+
+    from claim.models import Claim
+
+    existing = Claim.objects.count()
+    if existing >= CLAIMS:
+        print(f"claims: using the {existing:,} claims already in the database")
+        return existing
+    out = io.StringIO()
+    started = time.perf_counter()
+    call_command("generate_claims", claims=CLAIMS, seed=1, stdout=out)
+    seconds = time.perf_counter() - started
+    lines = out.getvalue().strip().splitlines()
+    print(f"generate_claims ({seconds:.0f} s): {lines[-1]}")
+    return Claim.objects.count()
+
+
+def _describe() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT status, review_status, count(*) FROM claim_claim GROUP BY 1, 2 ORDER BY 1, 2",
+        )
+        statuses = ", ".join(f"{s}/{r}: {n:,}" for s, r, n in cursor.fetchall())
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM claim_claimitem), (SELECT count(*) FROM claim_claimservice), "
+            "(SELECT count(*) FROM claim_claimflag), (SELECT count(*) FROM claim_claimevent)"
+        )
+        items, services, flags, events = cursor.fetchone()
+    print(f"claims by status/review {{{statuses}}}; {items:,} items, {services:,} services, {flags:,} flags")
+    print(f"history: {events:,} claim events")
+
+
+# --- who and what is claimed ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    """What the measurements share: the claim administrator, the facility, the people and the bodies' makings."""
+
+    user: "User"
+    token: str
+    facility: "HealthFacility"
+    people: list[tuple[str, date, int, int]]  # insurance number, visit day, product id, patient mask
+    items: dict[tuple[int, int], list[str]]  # (product, mask) -> item codes covered and suited
+    services: dict[tuple[int, int], list[str]]
+    diagnoses: list[str]
+    rng: random.Random = field(default_factory=lambda: random.Random(SEED))
+    used: int = 0  # people taken so far
+
+    def client(self) -> "Client":
+        from django.test import Client
+
+        return Client(SERVER_NAME="localhost", HTTP_AUTHORIZATION=f"Token {self.token}")
+
+    def bodies(self, count: int, prefix: str) -> list[dict[str, Any]]:
+        """`count` claims of people not used yet, 3 items and 2 services each (codes `<prefix><n>`)."""
+        if self.used + count > len(self.people):
+            raise common.BenchmarkError(f"only {len(self.people)} people found for the claims")
+        bodies = []
+        for n, (number, visit, product, mask) in enumerate(self.people[self.used : self.used + count], start=1):
+            items = self.rng.sample(self.items[(product, mask)], ITEMS_PER_CLAIM)
+            services = self.rng.sample(self.services[(product, mask)], SERVICES_PER_CLAIM)
+            bodies.append(
+                {
+                    "facility": self.facility.code,
+                    "insurance_number": number,
+                    "code": f"{prefix}{n:06d}",
+                    "date_from": visit.isoformat(),
+                    "visit_type": "O",
+                    "diagnoses": [self.rng.choice(self.diagnoses)],
+                    "items": [{"code": c, "qty": str(self.rng.choice((1, 2, 5, 10, 14)))} for c in items],
+                    "services": [{"code": c, "qty": "1"} for c in services],
+                }
+            )
+        self.used += count
+        return bodies
+
+
+def _mask_sql() -> str:
+    return (
+        "(CASE WHEN i.gender = 'F' THEN 2 ELSE 1 END "
+        "+ CASE WHEN date_part('year', age(%(visit)s::date, i.dob)) >= 18 THEN 4 ELSE 8 END)"
+    )
+
+
+def _context() -> Context:
+    from django.db import connection
+    from django.utils import timezone
+    from guardian.shortcuts import assign_perm
+    from rest_framework.authtoken.models import Token
+
+    from claim.management.commands.generate_claims import COMMON_ICD
+    from location.models import HealthFacility
+    from openimis.accounts import roles
+
+    today = timezone.localdate()
+    with connection.cursor() as cursor:
+        # the district with the most people covered today, and its generated hospital
+        cursor.execute(
+            """
+            SELECT h.id
+              FROM policy_insureepolicy ip
+              JOIN policy_policy p ON p.id = ip.policy_id AND p.status = 2
+              JOIN insuree_insuree i ON i.id = ip.insuree_id
+              JOIN insuree_family f ON f.id = i.family_id
+              JOIN location_location v ON v.id = f.village_id
+              JOIN location_healthfacility h
+                ON h.district_id = nullif(split_part(v.path, '.', 2), '')::bigint AND h.code LIKE 'G%%1'
+             WHERE ip.effective_date <= %(first)s AND ip.expiry_date >= %(today)s
+             GROUP BY h.id ORDER BY count(*) DESC, h.id LIMIT 1
+            """,
+            {"first": today - timedelta(days=VISIT_DAYS), "today": today},
+        )
+        row = cursor.fetchone()
+        if row is None:
+            raise common.BenchmarkError("no generated hospital with covered people in its district")
+        facility = HealthFacility.objects.select_related("district").get(pk=row[0])
+        wanted = BULK_CLAIMS + ONE_CLAIMS + ONE_WARM_UP
+        cursor.execute("SELECT setseed(0.61)")
+        cursor.execute(
+            f"""
+            SELECT i.insurance_number, %(today)s::date - (1 + floor(random() * %(days)s))::int, p.product_id,
+                   {_mask_sql()}
+              FROM policy_insureepolicy ip
+              JOIN policy_policy p ON p.id = ip.policy_id AND p.status = 2
+              JOIN insuree_insuree i ON i.id = ip.insuree_id AND i.status = 'AC'
+              JOIN insuree_family f ON f.id = i.family_id
+              JOIN location_location v ON v.id = f.village_id AND v.path LIKE %(district)s
+             WHERE ip.effective_date <= %(first)s AND ip.expiry_date >= %(today)s AND p.start_date <= %(first)s
+             ORDER BY random() LIMIT %(wanted)s
+            """,  # noqa: S608 - fixed text
+            {
+                "today": today,
+                "first": today - timedelta(days=VISIT_DAYS + 1),
+                "days": VISIT_DAYS,
+                "district": f"{facility.district.path}%",
+                "wanted": wanted,
+                "visit": today - timedelta(days=VISIT_DAYS // 2),
+            },
+        )
+        people = [(number, visit, product, mask) for number, visit, product, mask in cursor.fetchall()]
+        items = _covered(cursor, "policy_productitem", "item_id", "medical_item")
+        services = _covered(cursor, "policy_productservice", "service_id", "medical_service")
+        cursor.execute(
+            "SELECT code FROM medical_diagnosis WHERE is_active AND code = ANY(%s) ORDER BY code", [list(COMMON_ICD)]
+        )
+        diagnoses = [row[0] for row in cursor.fetchall()]
+        if not diagnoses:
+            cursor.execute("SELECT code FROM medical_diagnosis WHERE is_active ORDER BY code LIMIT 50")
+            diagnoses = [row[0] for row in cursor.fetchall()]
+    # people whose product covers enough lines that suit them
+    people = [
+        p
+        for p in people
+        if len(items.get((p[2], p[3]), ())) >= ITEMS_PER_CLAIM
+        and len(services.get((p[2], p[3]), ())) >= SERVICES_PER_CLAIM
+    ]
+    if len(people) < wanted:
+        raise common.BenchmarkError(f"{len(people)} people covered in {facility.district}, {wanted} wanted")
+    random.Random(SEED).shuffle(people)
+    user = common.make_user("bench_claim_admin", roles.CLAIM_ADMINISTRATOR)
+    assign_perm("location.scope_healthfacility", user, facility)
+    token = Token.objects.create(user=user).key
+    print(
+        f"claims are entered at {facility.code} {facility.name} ({facility.district.name}) for {len(people):,} people "
+        f"covered there; {len(diagnoses)} diagnoses"
+    )
+    return Context(user, token, facility, people, items, services, diagnoses)
+
+
+def _covered(cursor: Any, lines: str, column: str, register: str) -> dict[tuple[int, int], list[str]]:
+    """(product, patient mask) -> the codes it covers that suit a one-day visit at a facility of care type both."""
+    cursor.execute(
+        f"""
+        SELECT l.product_id, m.mask, array_agg(r.code ORDER BY r.code)
+          FROM {lines} l
+          JOIN {register} r ON r.id = l.{column} AND r.is_active AND r.care_type IN ('O', 'B')
+                           AND (r.maximum_amount IS NULL OR r.maximum_amount >= 14)
+         CROSS JOIN (VALUES (5), (6), (9), (10)) AS m(mask)
+         WHERE (r.patient_category & m.mask) = m.mask
+         GROUP BY 1, 2
+        """  # noqa: S608 - fixed table names
+    )
+    return {(product, mask): codes for product, mask, codes in cursor.fetchall()}
+
+
+def _intercepted() -> tuple[ExitStack, list[Any]]:
+    """Intercepts the processing task queued after a submission commits (a worker's job), counting the calls."""
+    stack = ExitStack()
+    calls: list[Any] = []
+    try:
+        from claim import tasks
+    except ImportError:
+        return stack, calls
+    task = getattr(tasks, "process_passed", None)
+    if task is not None:
+        stack.enter_context(mock.patch.object(task, "delay", side_effect=lambda *a, **k: calls.append(a)))
+    return stack, calls
+
+
+# --- measurements --------------------------------------------------------------------------------------------------
+
+
+def bulk_submission(ctx: Context) -> list[common.Figure]:
+    """10,000 claims through POST /api/v1/claims/bulk/, 1,000 per request."""
+    from claim.models import Claim, ClaimStatus
+
+    bodies = ctx.bodies(BULK_CLAIMS, "BULK")
+    client = ctx.client()
+    before = Claim.objects.count()
+    seconds: list[float] = []
+    outcome: Counter[str] = Counter()
+    stack, queued = _intercepted()
+    with stack:
+        for start in range(0, BULK_CLAIMS, BULK_SIZE):
+            payload = json.dumps({"claims": bodies[start : start + BULK_SIZE]})
+            started = time.perf_counter()
+            response = client.post("/api/v1/claims/bulk/", data=payload, content_type="application/json")
+            seconds.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise common.BenchmarkError(
+                    f"bulk request answered {response.status_code}: {response.content[:2000]!r}"
+                )
+            claims = response.json()["claims"]
+            if len(claims) != BULK_SIZE:
+                raise common.BenchmarkError(f"bulk request answered {len(claims)} claims")
+            outcome.update(c["status_label"] for c in claims)
+    if Claim.objects.count() != before + BULK_CLAIMS:
+        raise common.BenchmarkError("the bulk requests did not enter 10,000 claims")
+    submitted = Claim.objects.filter(code__startswith="BULK", facility=ctx.facility)
+    if submitted.filter(status=ClaimStatus.ENTERED).exists():
+        raise common.BenchmarkError("some claims of the bulk requests were not submitted")
+    selected = submitted.filter(review_status=4).count()
+    per_request = ", ".join(f"{s:.2f}" for s in seconds)
+    print(f"bulk: {BULK_CLAIMS:,} claims in {len(seconds)} requests of {BULK_SIZE:,}: {sum(seconds):.1f} s")
+    print(f"bulk: per request (s): {per_request}; mean {statistics.mean(seconds):.2f} s")
+    print(
+        f"bulk: outcome {dict(outcome)}; {selected:,} selected for review; processing queued {len(queued)} times "
+        "(intercepted)"
+    )
+    return [
+        common.Figure(
+            f"bulk submission of {BULK_CLAIMS:,} claims ({ITEMS_PER_CLAIM} items, {SERVICES_PER_CLAIM} services each; "
+            f"{len(seconds)} requests of {BULK_SIZE:,}; max request {max(seconds):.2f} s)",
+            sum(seconds),
+            BULK_TARGET_SECONDS,
+            "s",
+        )
+    ]
+
+
+def one_claim(ctx: Context) -> list[common.Figure]:
+    """One claim entered (POST /api/v1/claims/) then submitted (POST /api/v1/claims/submit/), 200 times."""
+    from claim.models import Claim, ClaimStatus
+
+    bodies = ctx.bodies(ONE_WARM_UP + ONE_CLAIMS, "ONE")
+    client = ctx.client()
+    create: list[float] = []
+    submit: list[float] = []
+    stack, _queued = _intercepted()
+    with stack:
+        for index, body in enumerate(bodies):
+            started = time.perf_counter()
+            response = client.post("/api/v1/claims/", data=json.dumps(body), content_type="application/json")
+            created = time.perf_counter()
+            if response.status_code != 201:
+                raise common.BenchmarkError(f"create answered {response.status_code}: {response.content[:2000]!r}")
+            uuid = response.json()["uuid"]
+            response = client.post(
+                "/api/v1/claims/submit/", data=json.dumps({"claims": [uuid]}), content_type="application/json"
+            )
+            done = time.perf_counter()
+            if response.status_code != 200:
+                raise common.BenchmarkError(f"submit answered {response.status_code}: {response.content[:2000]!r}")
+            if index >= ONE_WARM_UP:
+                create.append((created - started) * 1000)
+                submit.append((done - created) * 1000)
+    left = Claim.objects.filter(code__startswith="ONE", facility=ctx.facility, status=ClaimStatus.ENTERED)
+    if left.exists():
+        raise common.BenchmarkError("some single claims were not submitted")
+    pairs = [a + b for a, b in zip(create, submit, strict=True)]
+    for name, samples in (("create", create), ("submit", submit), ("create + submit", pairs)):
+        p50, p95 = common.percentile(samples, 50), common.percentile(samples, 95)
+        print(f"one claim, {name}: p50 {p50:.1f} ms, p95 {p95:.1f} ms ({len(samples)} claims)")
+    return [
+        common.Figure(
+            f"one claim through the API (create p95 {common.percentile(create, 95):.1f} ms, submit p95 "
+            f"{common.percentile(submit, 95):.1f} ms; {len(pairs)} claims): create + submit p95",
+            common.percentile(pairs, 95),
+            ONE_TARGET_MS,
+            "ms",
+        )
+    ]
+
+
+# The measurements, in order, on the same data and Context. To add one (the review queue page, say), write a function
+# `def name(ctx: Context) -> list[common.Figure]` above and append it here.
+MEASUREMENTS: list[Callable[[Context], list[common.Figure]]] = [
+    bulk_submission,
+    one_claim,
+]
+
+
+def run() -> list[common.Figure]:
+    common.prepare()
+    from bench import bench_policies
+
+    bench_policies._ensure_insurees()
+    _ensure_registers()
+    bench_policies._ensure_policies()
+    claims = _ensure_claims()
+    common.analyze()
+    _describe()
+    ctx = _context()
+    figures: list[common.Figure] = []
+    for measure in MEASUREMENTS:
+        figures += measure(ctx)
+    print(f"(on {claims:,} generated claims)")
+    return figures
+
+
+if __name__ == "__main__":
+    for figure in run():
+        print(figure.line())
