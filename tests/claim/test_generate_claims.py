@@ -92,7 +92,8 @@ def test_claims_for_covered_people_at_facilities_of_their_district(generated):
         valid = {
             c.policy_id
             for c in covers[claim.insuree_id]
-            if c.effective_date <= claim.date_from
+            if c.effective_date is not None
+            and c.effective_date <= claim.date_from
             and c.expiry_date >= target
             and c.policy.start_date <= claim.date_from
             and target <= c.policy.expiry_date
