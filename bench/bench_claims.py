@@ -30,13 +30,19 @@ database first: insurees and policies about 8 minutes on 2 cores, then the claim
 import io
 import json
 import random
+import re
 import statistics
+import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from unittest import mock
 
@@ -58,6 +64,13 @@ ONE_TARGET_MS = 100.0
 ITEMS_PER_CLAIM = 3
 SERVICES_PER_CLAIM = 2
 VISIT_DAYS = 20
+HTTP_WORKERS = 2
+HTTP_IN_FLIGHT = 2
+REVIEW_WAITING = 50_000
+REVIEW_REQUESTS = 100
+REVIEW_TARGET_MS = 200.0
+# claim codes of this run: a re-run on a kept database (BENCH_KEEP_DB=1) enters new codes
+RUN = f"{int(time.time()) % 100_000:05d}"
 SEED = 61
 
 
@@ -138,10 +151,13 @@ class Context:
 
     def bodies(self, count: int, prefix: str) -> list[dict[str, Any]]:
         """`count` claims of people not used yet, 3 items and 2 services each (codes `<prefix><n>`)."""
-        if self.used + count > len(self.people):
+        if count > len(self.people):
             raise common.BenchmarkError(f"only {len(self.people)} people found for the claims")
+        # people in turn; after the last one the first ones again (a second visit: claims of one run never share
+        # a person within a batch)
+        chosen = [self.people[(self.used + k) % len(self.people)] for k in range(count)]
         bodies = []
-        for n, (number, visit, product, mask) in enumerate(self.people[self.used : self.used + count], start=1):
+        for n, (number, visit, product, mask) in enumerate(chosen, start=1):
             items = self.rng.sample(self.items[(product, mask)], ITEMS_PER_CLAIM)
             services = self.rng.sample(self.services[(product, mask)], SERVICES_PER_CLAIM)
             bodies.append(
@@ -176,6 +192,7 @@ def _context() -> Context:
     from claim.management.commands.generate_claims import COMMON_ICD
     from location.models import HealthFacility
     from openimis.accounts import roles
+    from openimis.accounts.models import User
 
     today = timezone.localdate()
     with connection.cursor() as cursor:
@@ -242,9 +259,11 @@ def _context() -> Context:
     if len(people) < wanted:
         raise common.BenchmarkError(f"{len(people)} people covered in {facility.district}, {wanted} wanted")
     random.Random(SEED).shuffle(people)
-    user = common.make_user("bench_claim_admin", roles.CLAIM_ADMINISTRATOR)
+    user = User.objects.filter(username="bench_claim_admin").first()  # there when the database is kept
+    if user is None:
+        user = common.make_user("bench_claim_admin", roles.CLAIM_ADMINISTRATOR)
     assign_perm("location.scope_healthfacility", user, facility)
-    token = Token.objects.create(user=user).key
+    token = Token.objects.get_or_create(user=user)[0].key
     print(
         f"claims are entered at {facility.code} {facility.name} ({facility.district.name}) for {len(people):,} people "
         f"covered there; {len(diagnoses)} diagnoses"
@@ -289,7 +308,7 @@ def bulk_submission(ctx: Context) -> list[common.Figure]:
     """10,000 claims through POST /api/v1/claims/bulk/, 1,000 per request."""
     from claim.models import Claim, ClaimStatus
 
-    bodies = ctx.bodies(BULK_CLAIMS, "BULK")
+    bodies = ctx.bodies(BULK_CLAIMS, f"BULK{RUN}-")
     client = ctx.client()
     before = Claim.objects.count()
     seconds: list[float] = []
@@ -311,7 +330,7 @@ def bulk_submission(ctx: Context) -> list[common.Figure]:
             outcome.update(c["status_label"] for c in claims)
     if Claim.objects.count() != before + BULK_CLAIMS:
         raise common.BenchmarkError("the bulk requests did not enter 10,000 claims")
-    submitted = Claim.objects.filter(code__startswith="BULK", facility=ctx.facility)
+    submitted = Claim.objects.filter(code__startswith=f"BULK{RUN}-", facility=ctx.facility)
     if submitted.filter(status=ClaimStatus.ENTERED).exists():
         raise common.BenchmarkError("some claims of the bulk requests were not submitted")
     selected = submitted.filter(review_status=4).count()
@@ -337,7 +356,7 @@ def one_claim(ctx: Context) -> list[common.Figure]:
     """One claim entered (POST /api/v1/claims/) then submitted (POST /api/v1/claims/submit/), 200 times."""
     from claim.models import Claim, ClaimStatus
 
-    bodies = ctx.bodies(ONE_WARM_UP + ONE_CLAIMS, "ONE")
+    bodies = ctx.bodies(ONE_WARM_UP + ONE_CLAIMS, f"ONE{RUN}-")
     client = ctx.client()
     create: list[float] = []
     submit: list[float] = []
@@ -359,7 +378,7 @@ def one_claim(ctx: Context) -> list[common.Figure]:
             if index >= ONE_WARM_UP:
                 create.append((created - started) * 1000)
                 submit.append((done - created) * 1000)
-    left = Claim.objects.filter(code__startswith="ONE", facility=ctx.facility, status=ClaimStatus.ENTERED)
+    left = Claim.objects.filter(code__startswith=f"ONE{RUN}-", facility=ctx.facility, status=ClaimStatus.ENTERED)
     if left.exists():
         raise common.BenchmarkError("some single claims were not submitted")
     pairs = [a + b for a, b in zip(create, submit, strict=True)]
@@ -379,9 +398,163 @@ def one_claim(ctx: Context) -> list[common.Figure]:
 
 # The measurements, in order, on the same data and Context. To add one (the review queue page, say), write a function
 # `def name(ctx: Context) -> list[common.Figure]` above and append it here.
+def _post(port: int, token: str, path: str, payload: bytes) -> tuple[int, bytes, float]:
+    headers = {
+        "Authorization": f"Token {token}",
+        "Content-Type": "application/json",
+        "X-Forwarded-Proto": "https",
+    }
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=payload, headers=headers, method="POST")
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, response.read(), time.perf_counter() - started
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(), time.perf_counter() - started
+
+
+def _purge_queue() -> None:
+    """Drops the processing tasks the server queued (no worker reads the benchmark's queue)."""
+    import redis
+    from django.conf import settings
+
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+def bulk_submission_http(ctx: Context) -> list[common.Figure]:
+    """10,000 claims through POST /api/v1/claims/bulk/ on gunicorn (2 workers), 1,000 per request, two requests in
+    flight: a facility system sending a day's claims on a 2-core server."""
+    from bench.bench_policies import _free_port, _start_gunicorn, _stop
+    from claim.models import Claim, ClaimStatus
+
+    bodies = ctx.bodies(BULK_CLAIMS, f"HTTP{RUN}-")
+    payloads = [
+        json.dumps({"claims": bodies[start : start + BULK_SIZE]}).encode() for start in range(0, BULK_CLAIMS, BULK_SIZE)
+    ]
+    before = Claim.objects.count()
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "gunicorn.log"
+        server = _start_gunicorn(port, log, workers=HTTP_WORKERS)
+        try:
+            _post(port, ctx.token, "/api/v1/claims/", b"{}")  # each worker's first request: imports, connections
+            _post(port, ctx.token, "/api/v1/claims/", b"{}")
+            started = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=HTTP_IN_FLIGHT) as pool:
+                answers = list(pool.map(lambda p: _post(port, ctx.token, "/api/v1/claims/bulk/", p), payloads))
+            wall = time.perf_counter() - started
+        finally:
+            _stop(server)
+            _purge_queue()
+    for status_code, content, _seconds in answers:
+        if status_code != 200:
+            raise common.BenchmarkError(f"bulk request answered {status_code}: {content[:2000]!r}")
+        if len(json.loads(content)["claims"]) != BULK_SIZE:
+            raise common.BenchmarkError("a bulk request did not answer its 1,000 claims")
+    if Claim.objects.count() != before + BULK_CLAIMS:
+        raise common.BenchmarkError("the bulk requests did not enter 10,000 claims")
+    if Claim.objects.filter(code__startswith=f"HTTP{RUN}-", status=ClaimStatus.ENTERED).exists():
+        raise common.BenchmarkError("some claims of the bulk requests were not submitted")
+    per_request = ", ".join(f"{a[2]:.2f}" for a in answers)
+    print(
+        f"bulk over HTTP: {BULK_CLAIMS:,} claims, {len(payloads)} requests of {BULK_SIZE:,}, {HTTP_IN_FLIGHT} in "
+        f"flight, gunicorn {HTTP_WORKERS} workers: {wall:.1f} s; per request (s): {per_request}"
+    )
+    return [
+        common.Figure(
+            f"bulk submission of {BULK_CLAIMS:,} claims ({ITEMS_PER_CLAIM} items, {SERVICES_PER_CLAIM} services each, "
+            f"checks, flags, review selection; {len(payloads)} requests of {BULK_SIZE:,} over HTTP, "
+            f"{HTTP_IN_FLIGHT} at a time, gunicorn {HTTP_WORKERS} workers)",
+            wall,
+            BULK_TARGET_SECONDS,
+            "s",
+        )
+    ]
+
+
+def _waiting_for_review(ctx: Context, wanted: int) -> int:
+    """Tops the review queue up to `wanted` claims (Checked, selected, flagged) by selecting generated checked
+    claims, with a flag each, as the generator does; returns how many wait."""
+    from django.db import connection
+
+    from claim.models import Claim, ClaimFlag, ClaimStatus, FlagCode, ReviewStatus
+
+    waiting = Claim.objects.filter(status=ClaimStatus.CHECKED, review_status=ReviewStatus.SELECTED).count()
+    if waiting < wanted:
+        more = list(
+            Claim.objects.filter(status=ClaimStatus.CHECKED, review_status=ReviewStatus.NOT_SELECTED)
+            .order_by("pk")
+            .values_list("pk", flat=True)[: wanted - waiting]
+        )
+        Claim.objects.filter(pk__in=more).update(review_status=ReviewStatus.SELECTED)
+        ClaimFlag.objects.bulk_create(
+            ClaimFlag(claim_id=pk, code=FlagCode.RANDOM, params={"percent": 2.0}) for pk in more
+        )
+    with connection.cursor() as cursor:  # as autovacuum would have done after the day's claims
+        cursor.execute("VACUUM ANALYZE claim_claim, claim_claimflag")
+    return Claim.objects.filter(status=ClaimStatus.CHECKED, review_status=ReviewStatus.SELECTED).count()
+
+
+def review_queue_page(ctx: Context) -> list[common.Figure]:
+    """The review queue page of a medical officer of the whole country with 50,000 claims waiting: the first page,
+    filtered pages (by flag, by amount, by facility) and a claim's panel (HTMX), server time."""
+    from django.test import Client
+    from guardian.shortcuts import assign_perm
+
+    from claim.models import Claim, ClaimStatus, FlagCode, ReviewStatus
+    from location.models import Location, LocationType
+    from openimis.accounts import roles
+    from openimis.accounts.models import User
+
+    waiting = _waiting_for_review(ctx, REVIEW_WAITING)
+    officer = User.objects.filter(username="bench_medical_officer").first()
+    if officer is None:
+        officer = common.make_user("bench_medical_officer", roles.MEDICAL_OFFICER)
+        for region in Location.objects.filter(type=LocationType.REGION, is_active=True):
+            assign_perm("location.scope_location", officer, region)
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(officer)
+    queue = Claim.objects.filter(status=ClaimStatus.CHECKED, review_status=ReviewStatus.SELECTED)
+    some = list(queue.order_by("?").values_list("uuid", "facility__uuid")[:REVIEW_REQUESTS])
+    urls = ["/claims/review/", f"/claims/review/?flag={FlagCode.ABOVE_NORM}", "/claims/review/?amount_min=20000"]
+    for _ in range(5):  # warm-up: caches, the session, the permissions
+        client.get(urls[0])
+    timings: dict[str, list[float]] = {"queue": [], "filtered": [], "panel": []}
+    for n, (claim_uuid, facility_uuid) in enumerate(some):
+        extra: dict[str, str]
+        for kind, url, extra in (
+            ("queue", urls[0], {}),
+            ("filtered", urls[1 + n % 2] if n % 3 else f"/claims/review/?facility={facility_uuid}", {}),
+            ("panel", f"/claims/review/{claim_uuid}/", {"HX-Request": "true"}),
+        ):
+            started = time.perf_counter()
+            response = client.get(url, headers=extra)
+            timings[kind].append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise common.BenchmarkError(f"{url} answered {response.status_code}")
+    shown = re.search(r'id="queue-count">(\d+)<', client.get(urls[0]).content.decode())
+    if shown is None or int(shown.group(1)) != waiting:
+        raise common.BenchmarkError("the review queue page does not count the waiting claims")
+    for kind, values in timings.items():
+        p50, p95 = common.percentile(values, 50), common.percentile(values, 95)
+        print(f"review queue, {kind}: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    every = [v for values in timings.values() for v in values]
+    return [
+        common.Figure(
+            f"review queue page with {waiting:,} claims waiting (first page, filters, a claim's panel; "
+            f"{len(every)} requests): p95 server time",
+            common.percentile(every, 95),
+            REVIEW_TARGET_MS,
+            "ms",
+        )
+    ]
+
+
 MEASUREMENTS: list[Callable[[Context], list[common.Figure]]] = [
     bulk_submission,
+    bulk_submission_http,
     one_claim,
+    review_queue_page,
 ]
 
 

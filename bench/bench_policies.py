@@ -336,7 +336,7 @@ def _free_port() -> int:
         return port
 
 
-def _start_gunicorn(port: int, log: Path) -> subprocess.Popen[bytes]:
+def _start_gunicorn(port: int, log: Path, workers: int = WORKERS) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "openimis.settings.production",
@@ -347,7 +347,7 @@ def _start_gunicorn(port: int, log: Path) -> subprocess.Popen[bytes]:
     }
     gunicorn = Path(sys.executable).parent / "gunicorn"
     command = [str(gunicorn), "openimis.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(WORKERS), "--timeout", "60"]
+    command += ["--workers", str(workers), "--timeout", "60"]
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz", headers={"X-Forwarded-Proto": "https"})

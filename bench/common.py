@@ -108,13 +108,16 @@ def prepare() -> None:
     os.environ["DEBUG"] = "false"  # DEBUG would keep every query in memory and slow the requests down
 
     started = time.perf_counter()
-    _recreate_database()
+    keep = os.environ.get("BENCH_KEEP_DB") == "1"  # re-measure on the data of an earlier run (development)
+    if not keep:
+        _recreate_database()
     import django
     from django.core.management import call_command
 
     django.setup()
     call_command("migrate", verbosity=0)
-    print(f"database {BENCH_DB}: dropped, created and migrated in {time.perf_counter() - started:.1f} s")
+    done = "kept and migrated" if keep else "dropped, created and migrated"
+    print(f"database {BENCH_DB}: {done} in {time.perf_counter() - started:.1f} s")
 
 
 def _recreate_database() -> None:

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from location.models import HealthFacility
 from openimis.accounts.models import User
-from openimis.common.db import constraint_errors
+from openimis.common.db import constraint_errors, insert_rows
 from openimis.common.exceptions import ApplicationError, PermissionDeniedError
 
 from . import services
@@ -172,7 +172,7 @@ def _insert(checked: Checked, order: Sequence[int]) -> dict[int, Claim] | None:
     claims = {i: checked[i][0] for i in order}
     try:
         with constraint_errors(services.constraint_messages()):  # a savepoint, rolled back on a unique violation
-            Claim.objects.bulk_create(claims.values())
+            insert_rows(Claim, list(claims.values()))
     except (IntegrityError, ApplicationError) as exc:
         if not services.is_unique_violation(exc):
             raise
@@ -183,8 +183,8 @@ def _insert(checked: Checked, order: Sequence[int]) -> dict[int, Claim] | None:
         claim_items, claim_services = services.line_rows(claim, item_lines, service_lines)
         items += claim_items
         service_rows += claim_services
-    ClaimItem.objects.bulk_create(items)
-    ClaimService.objects.bulk_create(service_rows)
+    insert_rows(ClaimItem, items)
+    insert_rows(ClaimService, service_rows)
     return claims
 
 

@@ -84,6 +84,7 @@ def _secondary_diagnosis(n: int) -> models.ForeignKey:  # type: ignore[type-arg]
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # a diagnosis is deactivated, not deleted: no lookup by it
     )
 
 
@@ -91,10 +92,18 @@ def _secondary_diagnosis(n: int) -> models.ForeignKey:  # type: ignore[type-arg]
 class Claim(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     code = models.CharField(_("claim code"), max_length=20)
+    # every index costs each claim written: facility and insuree lead `claim_facility_status_idx` and
+    # `claim_insuree_idx`, and the rarely deleted rows referenced below need none
     facility = models.ForeignKey(
-        HealthFacility, verbose_name=_("health facility"), on_delete=models.PROTECT, related_name="claims"
+        HealthFacility,
+        verbose_name=_("health facility"),
+        on_delete=models.PROTECT,
+        related_name="claims",
+        db_index=False,
     )
-    insuree = models.ForeignKey(Insuree, verbose_name=_("insuree"), on_delete=models.PROTECT, related_name="claims")
+    insuree = models.ForeignKey(
+        Insuree, verbose_name=_("insuree"), on_delete=models.PROTECT, related_name="claims", db_index=False
+    )
     date_from = models.DateField(_("visit from"))
     date_to = models.DateField(_("visit to"), null=True, blank=True, help_text=_("Empty for a one-day visit."))
     date_claimed = models.DateField(_("claimed on"))
@@ -113,6 +122,7 @@ class Claim(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     status = models.PositiveSmallIntegerField(_("status"), choices=ClaimStatus.choices, default=ClaimStatus.ENTERED)
     review_status = models.PositiveSmallIntegerField(
@@ -128,7 +138,7 @@ class Claim(models.Model):
     valuated = _money(_("valuated"))
     remunerated = _money(_("remunerated"))
     adjustment = models.TextField(_("reviewer's note"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -139,6 +149,7 @@ class Claim(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
@@ -177,10 +188,12 @@ class Claim(models.Model):
             models.Index(fields=["facility", "status", "-date_claimed"], name="claim_facility_status_idx"),
             models.Index(fields=["insuree", "-date_from"], name="claim_insuree_idx"),
             models.Index(fields=["status", "review_status"], name="claim_review_queue_idx"),
-            # the review queue: claims waiting for a reviewer, oldest submission first
+            # the review queue: claims waiting for a reviewer, oldest submission first; counted and filtered by
+            # facility, visit and amount from the index alone
             models.Index(
                 fields=["submitted_at", "id"],
                 condition=Q(status=4, review_status=4),
+                include=["facility", "date_from", "claimed"],
                 name="claim_waiting_review_idx",
             ),
         ]
@@ -210,7 +223,9 @@ class ClaimLine(models.Model):
     justification = models.CharField(_("reviewer's justification"), max_length=250, blank=True)
     status = models.PositiveSmallIntegerField(_("status"), choices=LineStatus.choices, default=LineStatus.PASSED)
     rejection_reason = models.SmallIntegerField(_("rejection reason"), default=0)
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     limitation = models.CharField(_("limitation"), max_length=1, choices=LimitationType.choices, blank=True)
     limitation_value = _money(_("limitation value"))
@@ -249,8 +264,9 @@ def _line_constraints(prefix: str, target: str) -> list[models.BaseConstraint]:
 
 @pghistory.track(*tracked())
 class ClaimItem(ClaimLine):
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="items")
-    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+    # (claim, item) and (item, claim) are indexed below: no index of their own
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="items", db_index=False)
+    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+", db_index=False)
 
     class Meta:
         verbose_name = _("claimed item")
@@ -264,8 +280,10 @@ class ClaimItem(ClaimLine):
 
 @pghistory.track(*tracked())
 class ClaimService(ClaimLine):
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="services")
-    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="+")
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="services", db_index=False)
+    service = models.ForeignKey(
+        Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         verbose_name = _("claimed service")

@@ -33,11 +33,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insuree.models import InsureeStatus
-from medical.models import ItemPriceListEntry, ServicePriceListEntry
+from location.models import HealthFacility
+from medical.models import Item, ItemPriceListEntry, Service, ServicePriceListEntry
 from openimis.accounts.models import User
 from openimis.common.db import update_rows
 from openimis.common.exceptions import PermissionDeniedError
-from policy.models import InsureePolicy, PolicyStatus, ProductItem, ProductService
+from policy.models import InsureePolicy, PolicyStatus, Product, ProductItem, ProductService
 
 from . import checks, flags, tasks
 from .exceptions import ClaimStateError
@@ -68,11 +69,10 @@ def claims_submit(*, user: User, claims: Sequence[Claim]) -> dict[int, checks.Cl
         Claim.objects.visible_to(user)
         .select_for_update(of=("self",))
         .filter(pk__in=ids)
-        .select_related(
-            "insuree", "facility__price_lists__items_price_list", "facility__price_lists__services_price_list"
-        )
+        .select_related("insuree")
         .order_by("pk")
     )
+    _attach_facilities(locked)
     if len(locked) != len(set(ids)):
         raise PermissionDeniedError(_("A claim is outside your scope."))
     entered = [c for c in locked if c.status == ClaimStatus.ENTERED]
@@ -98,8 +98,13 @@ def claims_submit(*, user: User, claims: Sequence[Claim]) -> dict[int, checks.Cl
 
 def _gather(claims: list[Claim]) -> tuple[dict[int, checks.ClaimFacts], dict[int, dict[Any, Any]]]:
     claim_ids = [c.pk for c in claims]
-    items = list(ClaimItem.objects.filter(claim_id__in=claim_ids).select_related("item"))
-    services = list(ClaimService.objects.filter(claim_id__in=claim_ids).select_related("service"))
+    # the registers' entries, products and facilities are few: read once each and shared, not once per row
+    items = list(ClaimItem.objects.filter(claim_id__in=claim_ids))
+    services = list(ClaimService.objects.filter(claim_id__in=claim_ids))
+    for model, lines_, attr in ((Item, items, "item"), (Service, services, "service")):
+        entries = model.objects.in_bulk({getattr(ln, f"{attr}_id") for ln in lines_})
+        for ln in lines_:
+            setattr(ln, attr, entries[getattr(ln, f"{attr}_id")])
     insuree_ids = {c.insuree_id for c in claims}
     item_ids = {ln.item_id for ln in items}
     service_ids = {ln.service_id for ln in services}
@@ -130,9 +135,12 @@ def _gather(claims: list[Claim]) -> tuple[dict[int, checks.ClaimFacts], dict[int
             insuree_id__in=insuree_ids,
             effective_date__isnull=False,
             policy__status__in=(PolicyStatus.ACTIVE, PolicyStatus.EXPIRED),
-        ).select_related("policy__product")
+        ).select_related("policy")
     )
     product_ids = {c.policy.product_id for c in covers}
+    products = Product.objects.in_bulk(product_ids)
+    for cover in covers:
+        cover.policy.product = products[cover.policy.product_id]
     product_items = defaultdict(list)
     for pi in ProductItem.objects.filter(product_id__in=product_ids, item_id__in=item_ids):
         product_items[pi.item_id].append(pi)
@@ -159,7 +167,7 @@ def _gather(claims: list[Claim]) -> tuple[dict[int, checks.ClaimFacts], dict[int
         by_claim_services[service_line.claim_id].append(service_line)
 
     ctx = _Context(
-        covers=covers,
+        covers=_by_insuree(covers),
         category_history=category_history,
         item_lists=item_lists,
         service_lists=service_lists,
@@ -181,7 +189,7 @@ def _gather(claims: list[Claim]) -> tuple[dict[int, checks.ClaimFacts], dict[int
 
 @dataclass
 class _Context:
-    covers: list[InsureePolicy]
+    covers: dict[int, list[InsureePolicy]]  # by person
     category_history: dict[int, list[tuple[date, str]]]
     item_lists: dict[int, Any]
     service_lists: dict[int, Any]
@@ -262,9 +270,8 @@ def _claim_facts(
         suffix=SUFFIX.get(claim.visit_type, ""),
         covers=[
             c
-            for c in ctx.covers
-            if c.insuree_id == insuree.pk
-            and c.effective_date is not None
+            for c in ctx.covers.get(insuree.pk, ())
+            if c.effective_date is not None
             and c.effective_date <= claim.date_from
             and c.expiry_date >= target
             and c.policy.start_date <= target <= c.policy.expiry_date
@@ -315,6 +322,22 @@ def _claim_facts(
         lines=tuple(line_facts),
     )
     return facts, keyed
+
+
+def _attach_facilities(claims: list[Claim]) -> None:
+    """Each claim's facility with its price lists, read once per facility."""
+    facilities = HealthFacility.objects.select_related(
+        "price_lists__items_price_list", "price_lists__services_price_list"
+    ).in_bulk({c.facility_id for c in claims})
+    for claim in claims:
+        claim.facility = facilities[claim.facility_id]
+
+
+def _by_insuree(covers: list[InsureePolicy]) -> dict[int, list[InsureePolicy]]:
+    found: dict[int, list[InsureePolicy]] = defaultdict(list)
+    for cover in covers:
+        found[cover.insuree_id].append(cover)
+    return found
 
 
 def _history(lines: Any, target_field: str) -> dict[tuple[int, int], list[tuple[date, Decimal]]]:

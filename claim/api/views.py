@@ -45,6 +45,7 @@ from ..exceptions import ClaimStateError
 from ..models import Claim, ClaimStatus, ReviewStatus
 from ..selectors import facilities_by_ref
 from . import serializers as s
+from .outcomes import ClaimOutcomeSetOut, outcomes
 
 UUID_REGEX = "[0-9a-fA-F-]{36}"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -182,8 +183,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return s.ClaimOut if self.action == "list" else s.ClaimDetailOut
 
     def _set(self, claims: Sequence[Claim]) -> Response:
-        found = claim_details_for(acting_user(self.request)).in_bulk([c.pk for c in claims])
-        return Response(s.ClaimSetOut({"claims": [found[c.pk] for c in claims]}).data)
+        return Response(outcomes(claims))
 
     @extend_schema(
         request=s.ClaimIn,
@@ -240,7 +240,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         services.claim_delete(user=acting_user(request), claim=claim)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=s.ClaimRefsIn, responses={200: s.ClaimSetOut, 409: OpenApiTypes.OBJECT})
+    @extend_schema(request=s.ClaimRefsIn, responses={200: ClaimOutcomeSetOut, 409: OpenApiTypes.OBJECT})
     @action(detail=False, methods=["post"], permission_classes=[require_perms("claim.submit_claim")])
     def submit(self, request: Request) -> Response:
         """Submits Entered claims together: each is checked (Checked or Rejected) with the decision on every line.
@@ -250,7 +250,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         submission.claims_submit(user=user, claims=claims)
         return self._set(claims)
 
-    @extend_schema(request=s.ClaimBulkIn, responses={200: s.ClaimSetOut})
+    @extend_schema(request=s.ClaimBulkIn, responses={200: ClaimOutcomeSetOut})
     @action(detail=False, methods=["post"], permission_classes=[require_perms("claim.add_claim", "claim.submit_claim")])
     def bulk(self, request: Request) -> Response:
         """Enters a batch of claims and submits them together, all or nothing; each claim's outcome in order."""

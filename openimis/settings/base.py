@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import pghistory
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
@@ -221,6 +222,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 }
 
 PGHISTORY_DEFAULT_TRACKERS = None
+# History rows are read by the object they track (pgh_obj, indexed) and their context: the foreign keys copied
+# from the tracked model need no index of their own, and each one would cost every write of that model.
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
 PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 LOGGING = {

@@ -301,3 +301,21 @@ def test_bulk_refuses_the_whole_batch_naming_each_error(api, claim_admin, insure
     assert set(data["fields"]) == {"claims.1.items.0.qty", "claims.1.diagnoses"}
     refused(client.post(f"{URL}bulk/", {"claims": []}, format="json"), 400, "claims")
     assert not Claim.objects.exists()
+
+
+def test_the_answer_to_a_set_has_the_documented_shape(api, claim_admin, insured, uninsured, settings):
+    from claim.api.outcomes import ClaimOutcomeOut, ClaimOutcomeSetOut, LineOutcomeOut
+
+    bodies = [body(insured, "S-1"), body(uninsured, "S-2")]
+    answer = api(claim_admin).post(f"{URL}bulk/", {"claims": bodies}, format="json").json()
+    checked, rejected = answer["claims"]
+    assert set(checked) == set(ClaimOutcomeOut().fields)
+    assert {frozenset(line) for line in checked["items"] + checked["services"]} == {frozenset(LineOutcomeOut().fields)}
+    assert (checked["flags"], checked["review_status"], rejected["flags"], rejected["review_status"]) == (
+        ["late_entry"],  # the visits are months old
+        4,
+        [],
+        1,
+    )
+    shape = ClaimOutcomeSetOut(data=answer)
+    assert shape.is_valid(), shape.errors
