@@ -202,6 +202,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewStatusEnum": "claim.models.ReviewStatus",
         "VisitTypeEnum": "claim.models.VisitType",
         "LineStatusEnum": "claim.models.LineStatus",
+        "FlagCodeEnum": "claim.models.FlagCode",
     },
 }
 
