@@ -514,8 +514,42 @@ def load(out: IO[str], *, password: str) -> list[tuple[str, str, str]]:
     demo.history()
     norms.norms_refresh(today=today)
     demo.recent()
+    _feedback(reviewer, today)
     _summary(out, f"{sold} hospital covers sold" if sold else "")
     return logins
+
+
+def _feedback(reviewer: User, today: date) -> None:
+    """Four valuated claims of the last weeks selected for feedback by the medical officer; the enrolment officer of
+    Bahari has asked the insuree of the first one already (the others wait in the feedback list)."""
+    from . import feedback
+
+    picked = list(
+        _demo_claims()
+        .filter(status=ClaimStatus.VALUATED, date_from__gte=today - timedelta(days=40))
+        .order_by("date_from", "code")[:4]
+    )
+    if not picked:
+        return
+    feedback.claims_select_for_feedback(user=reviewer, claims=picked)
+    officer = User.objects.filter(username="eo_bahari").first()
+    first = picked[0]
+    if (
+        officer is not None
+        and officer.has_perm("claim.feedback_claim")
+        and Claim.objects.visible_to(officer).filter(pk=first.pk).exists()
+    ):
+        feedback.feedback_record(
+            user=officer,
+            claim=first,
+            feedback_date=today,
+            care_rendered=True,
+            payment_asked=False,
+            drug_prescribed=True,
+            drug_received=True,
+            assessment=4,
+            comment="Seen quickly; the drugs were given at the facility.",
+        )
 
 
 def _facilities(password: str) -> list[_Facility]:

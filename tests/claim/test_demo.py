@@ -65,6 +65,10 @@ def test_demo_claims_in_every_status_with_work_for_the_demo_users(loaded):
     assert claims.filter(icd__code__in=["O80", "O82.9", "O82.0"], status__in=[8, 16]).exists()
     # norms for "far above the norm": common items of a facility level rest on enough lines
     assert ClaimNorm.objects.filter(samples__gte=20).count() >= 3
+    # feedback: four claims selected by the medical officer, the enrolment officer has interviewed one insuree
+    assert claims.filter(feedback_status=ReviewStatus.SELECTED).count() == 3
+    answered = claims.get(feedback_status=ReviewStatus.DELIVERED)
+    assert (answered.feedback.assessment, answered.feedback.recorded_by.username) == (4, "eo_bahari")
 
     medical_officer = User.objects.get(username="medical_officer")
     queue = review_queue(medical_officer)
