@@ -1,7 +1,8 @@
 /*
  * Enquiry page: the search box takes typed text, a USB scanner's typing (the card's QR payload and Enter:
  * an ordinary form submit), or a camera scan. "Scan with camera" reads video frames into a canvas and
- * decodes them with the vendored jsQR (static/vendor/qr/); the first code found fills the box and submits.
+ * decodes them with the vendored jsQR (static/vendor/qr/); the first code found fills the box and submits
+ * (enquiry) or, when the button names no form, announces the new value (the new-claim page looks it up).
  * Messages come translated from the page (data-* attributes on the button).
  */
 (function () {
@@ -38,7 +39,13 @@
         if (code && code.data) {
           input.value = code.data;
           stop();
-          form.submit();
+          if (form) {
+            form.submit();
+          } else {
+            // no form to submit (the new-claim page): the box's own listeners (the HTMX lookup) take it
+            input.dispatchEvent(new Event("input", { bubbles: true }));
+            input.dispatchEvent(new Event("change", { bubbles: true }));
+          }
           return;
         }
       }

@@ -127,6 +127,9 @@ def test_the_new_claim_page_preselects_the_only_facility(login, claim_admin, cou
     page = login(claim_admin).get(reverse("claim:claim_create")).content.decode()
     assert 'name="items-4-code"' in page and 'name="services-4-code"' in page and 'name="items-5-code"' not in page
     assert f'<option value="{country.facility_a.uuid}" selected>HFA · Facility A' in page
+    # the card's QR code read by the camera fills the insurance number (and its lookup runs): no form submission
+    assert 'id="camera-scan"' in page and 'data-input="id_insurance_number"' in page and "data-form" not in page
+    assert "vendor/qr/jsQR" in page
 
 
 def test_entering_a_claim(login, claim_admin, country, sale, insured):  # noqa: F811
