@@ -40,16 +40,19 @@ from openimis.common.exceptions import ApplicationError, PermissionDeniedError
 from . import services
 from .exceptions import ClaimError
 from .models import Claim, ClaimItem, ClaimService
-from .selectors import facilities_by_ref
+from .selectors import facilities_by_ref, referrals_by_ref
 
 Errors = dict[str, list[str]]
 Lines = list[tuple[Any, services.LineInput]]
 Checked = dict[int, tuple[Claim, tuple[Lines, Lines]]]  # new claims, filled and not saved, with their lines
 
 
-def claim_args(body: Mapping[str, Any], facility: HealthFacility) -> dict[str, Any]:
+def claim_args(
+    body: Mapping[str, Any], facility: HealthFacility, referral: HealthFacility | None = None
+) -> dict[str, Any]:
     """The arguments of `services.claim_create` for a claim's body (as the API's `ClaimIn` validates it)."""
     return {
+        "referral_facility": referral,
         "facility": facility,
         "insurance_number": body["insurance_number"],
         "code": body["code"],
@@ -70,6 +73,10 @@ def facility_refused() -> list[str]:
     return [_("No health facility with this uuid or code in your scope.")]
 
 
+def referral_refused() -> list[str]:
+    return [_("No health facility has this uuid or code.")]
+
+
 @transaction.atomic
 def claims_enter(*, user: User, bodies: Sequence[Mapping[str, Any]]) -> list[Claim]:
     """Enters the claims of a batch (status Entered) and returns them in the order of the bodies, a retried one as it
@@ -83,13 +90,17 @@ def claims_enter(*, user: User, bodies: Sequence[Mapping[str, Any]]) -> list[Cla
         if key is not None and places.setdefault(key, i) != i:
             errors[f"claims.{i}.uuid"] = [_("Also the uuid of claim %(n)s of this batch.") % {"n": places[key]}]
     facilities = facilities_by_ref(user, [b["facility"] for b in bodies])
+    referrals = referrals_by_ref([b["referral_facility"] for b in bodies if b.get("referral_facility")])
     args: dict[int, dict[str, Any]] = {}
     for i, body in enumerate(bodies):
         facility = facilities.get(body["facility"])
+        referral = referrals.get(body.get("referral_facility") or "")
         if facility is None:
             errors[f"claims.{i}.facility"] = facility_refused()
+        elif body.get("referral_facility") and referral is None:
+            errors[f"claims.{i}.referral_facility"] = referral_refused()
         elif f"claims.{i}.uuid" not in errors:
-            args[i] = claim_args(body, facility)
+            args[i] = claim_args(body, facility, referral)
 
     claims = _retries(args, errors)
     new = {i: a for i, a in args.items() if i not in claims and f"claims.{i}.uuid" not in errors}

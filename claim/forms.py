@@ -81,6 +81,12 @@ class ClaimForm(BootstrapFormMixin, forms.Form):
     icd_4 = forms.CharField(label=_("Secondary diagnosis 4"), max_length=10, required=False)
     explanation = forms.CharField(label=_("Explanation"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     guarantee_number = forms.CharField(label=_("Guarantee number"), max_length=50, required=False)
+    referral_facility = forms.CharField(
+        label=_("Referred from or to"),
+        max_length=36,
+        required=False,
+        help_text=_("The code of the health facility, for a referral."),
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -111,6 +117,15 @@ class ClaimForm(BootstrapFormMixin, forms.Form):
 
     def clean_insurance_number(self) -> str:
         return insurance_number_of(self.cleaned_data["insurance_number"])
+
+    def clean_referral_facility(self) -> HealthFacility | None:
+        ref = (self.cleaned_data.get("referral_facility") or "").strip()
+        if not ref:
+            return None
+        found = selectors.referrals_by_ref([ref]).get(ref)
+        if found is None:
+            raise forms.ValidationError(_("No health facility has this uuid or code."))
+        return found
 
     def diagnosis_fields(self) -> list[str]:
         """The diagnosis inputs filled in, in order: the service numbers them from `icd` without the gaps."""
@@ -175,6 +190,7 @@ class ClaimEntry:
             "services": [f.values() for f in self._filled("services")],
             "explanation": data.get("explanation", ""),
             "guarantee_number": data.get("guarantee_number", ""),
+            "referral_facility": data.get("referral_facility"),
         }
 
     def apply_error(self, error: ApplicationError) -> None:

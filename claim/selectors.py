@@ -160,12 +160,22 @@ def _facility_q(ref: str) -> Q:
 
 def facilities_by_ref(user: User, refs: Sequence[str]) -> dict[str, HealthFacility]:
     """The facilities the user sees, keyed by the refs (uuid or code, any case) that name them; one query."""
+    return _by_ref(HealthFacility.objects.visible_to(user), refs)
+
+
+def referrals_by_ref(refs: Sequence[str]) -> dict[str, HealthFacility]:
+    """Facilities a patient was referred from or to, keyed by the refs (uuid or code, any case), whatever the user's
+    scope: a referral crosses districts. One query."""
+    return _by_ref(HealthFacility.objects.all(), refs)
+
+
+def _by_ref(facilities: QuerySet[HealthFacility], refs: Sequence[str]) -> dict[str, HealthFacility]:
     if not refs:
         return {}
     wanted = Q(pk__in=[])
     for ref in set(refs):
         wanted |= _facility_q(ref)
-    found = list(HealthFacility.objects.visible_to(user).filter(wanted))
+    found = list(facilities.filter(wanted))
     by_key = {str(f.uuid): f for f in found} | {f.code.upper(): f for f in found}
     result = {}
     for ref in refs:

@@ -71,6 +71,13 @@ class ClaimIn(serializers.Serializer[Any]):
     services = LineIn(many=True, required=False, default=list)
     explanation = serializers.CharField(required=False, allow_blank=True, default="")
     guarantee_number = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    referral_facility = serializers.CharField(
+        max_length=36,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The facility the patient was referred from or to: its uuid or code (any facility).",
+    )
 
 
 class ClaimRefsIn(serializers.Serializer[Any]):
@@ -197,6 +204,7 @@ class ClaimDetailOut(ClaimOut):
     )
     feedback_status_label = serializers.CharField(source="get_feedback_status_display")
     feedback = serializers.SerializerMethodField(help_text="The insuree's answers once delivered, else null.")
+    referral_facility = serializers.SerializerMethodField(help_text="The code of the facility referred from or to.")
     flags = FlagOut(many=True, source="flags.all")
     adjustment = serializers.CharField(help_text="The reviewer's note.")
     reviewed_at = serializers.DateTimeField(allow_null=True)
@@ -204,6 +212,9 @@ class ClaimDetailOut(ClaimOut):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_diagnoses(self, obj: Claim) -> list[str]:
         return [d.code for d in (getattr(obj, name) for name in DIAGNOSIS_FIELDS) if d is not None]
+
+    def get_referral_facility(self, obj: Claim) -> str | None:
+        return obj.referral_facility.code if obj.referral_facility is not None else None
 
     @extend_schema_field(FeedbackOut(allow_null=True))
     def get_feedback(self, obj: Claim) -> dict[str, Any] | None:

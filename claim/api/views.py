@@ -35,15 +35,16 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from location.models import HealthFacility
 from openimis.accounts.models import User
 from openimis.common.api import acting_user, require_perms
 from openimis.common.exceptions import ApplicationError
 
 from .. import services, submission
-from ..entry import claim_args, claims_enter, facility_refused
+from ..entry import claim_args, claims_enter, facility_refused, referral_refused
 from ..exceptions import ClaimStateError
 from ..models import Claim, ClaimStatus, ReviewStatus
-from ..selectors import facilities_by_ref
+from ..selectors import facilities_by_ref, referrals_by_ref
 from . import serializers as s
 from .outcomes import ClaimOutcomeSetOut, outcomes
 
@@ -61,7 +62,7 @@ def claims_for(user: User) -> QuerySet[Claim]:
 def claim_details_for(user: User) -> QuerySet[Claim]:
     return (
         claims_for(user)
-        .select_related(*services.DIAGNOSIS_FIELDS, "feedback")
+        .select_related(*services.DIAGNOSIS_FIELDS, "feedback", "referral_facility")
         .prefetch_related("items__item", "services__service", "flags")
     )
 
@@ -125,6 +126,17 @@ def _claims_by_uuid(user: User, keys: Sequence[uuid.UUID]) -> list[Claim]:
 
 
 # --- views ---------------------------------------------------------------------------------------------------
+
+
+def _referral(data: dict[str, Any]) -> HealthFacility | None:
+    """The facility the body names as referred from or to (any facility), or None; an unknown one is refused."""
+    ref = (data.get("referral_facility") or "").strip()
+    if not ref:
+        return None
+    found = referrals_by_ref([ref]).get(ref)
+    if found is None:
+        raise ApplicationError.for_field("referral_facility", referral_refused()[0])
+    return found
 
 
 class ClaimFilter(django_filters.FilterSet):
@@ -206,7 +218,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if facility is None:
             raise ApplicationError(facility_refused()[0], fields={"facility": facility_refused()}, code="not_found")
         retry = data["uuid"] is not None and Claim.objects.filter(uuid=data["uuid"]).exists()
-        claim = services.claim_create(user=user, **claim_args(data, facility))
+        claim = services.claim_create(user=user, **claim_args(data, facility, _referral(data)))
         found = get_object_or_404(claim_details_for(user), pk=claim.pk)
         return Response(s.ClaimDetailOut(found).data, status=status.HTTP_200_OK if retry else status.HTTP_201_CREATED)
 
@@ -228,7 +240,8 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             raise ApplicationError.for_field("uuid", _("Differs from the claim's uuid in the URL."))
         if facilities_by_ref(user, [data["facility"]]).get(data["facility"]) != claim.facility:
             raise ApplicationError.for_field("facility", _("A claim stays at its health facility."))
-        args = claim_args(data, claim.facility) | {"date_claimed": data.get("date_claimed") or claim.date_claimed}
+        args = claim_args(data, claim.facility, _referral(data))
+        args["date_claimed"] = data.get("date_claimed") or claim.date_claimed
         del args["facility"], args["claim_uuid"]
         services.claim_update(user=user, claim=claim, **args)
         return Response(s.ClaimDetailOut(get_object_or_404(claim_details_for(user), pk=claim.pk)).data)

@@ -319,3 +319,13 @@ def test_the_answer_to_a_set_has_the_documented_shape(api, claim_admin, insured,
     )
     shape = ClaimOutcomeSetOut(data=answer)
     assert shape.is_valid(), shape.errors
+
+
+def test_the_referral_facility_by_code_or_uuid(api, claim_admin, insured, country):
+    client = api(claim_admin)
+    refused(client.post(URL, body(insured, referral_facility="NOPE"), format="json"), 400, "referral_facility")
+    made = client.post(URL, body(insured, referral_facility=str(country.facility_b.uuid)), format="json")
+    assert made.status_code == 201 and made.json()["referral_facility"] == "HFB"
+    bodies = [body(insured, "R-1", referral_facility="hfb"), body(insured, "R-2", referral_facility="NOPE")]
+    refused(client.post(f"{URL}bulk/", {"claims": bodies}, format="json"), 400, "claims.1.referral_facility")
+    assert Claim.objects.count() == 1

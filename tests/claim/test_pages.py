@@ -242,3 +242,14 @@ def test_deleting_an_entered_claim(login, claim_admin, claim_a):
     assert client.get(reverse("claim:claim_delete", args=[claim_a.uuid])).status_code == 200
     response = client.post(reverse("claim:claim_delete", args=[claim_a.uuid]))
     assert response.status_code == 302 and not Claim.objects.filter(pk=claim_a.pk).exists()
+
+
+def test_a_referral_from_a_facility_of_another_district(login, claim_admin, country, sale, insured):  # noqa: F811
+    client = login(claim_admin)
+    refused = client.post(reverse("claim:claim_create"), _form(country, sale.family, referral_facility="NOPE"))
+    assert "No health facility has this uuid or code." in refused.content.decode() and not Claim.objects.exists()
+    response = client.post(reverse("claim:claim_create"), _form(country, sale.family, referral_facility="hfb"))
+    claim = Claim.objects.get(code="NEW-1")
+    assert claim.referral_facility == country.facility_b  # outside the claim administrator's scope: referrals cross
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="claim-referral"' in page and "HFB · Facility B" in page
