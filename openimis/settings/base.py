@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "insuree",
     "policy",
     "claim",
+    "batch",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,354 @@
+"""Starting and executing a batch run: relative-price claims valued with an index (reference sec. 6.8, 5.4, 3.3).
+
+Rules enforced:
+- A run covers a month and a location: national (no location: the products without a location) or a region (the
+  products of exactly that location, as openIMIS does). It cannot start before its month has ended (the month's
+  last day must be before today), nor twice for the same (year, month, location): the database constraint
+  `batchrun_unique_period_location` is the guard, also against concurrent starts.
+- The products of a run are those of its location that began by the month's end and use relative prices (a period
+  for relative prices, or an item or service priced relatively). Each care type with a period (both, or in- and
+  out-patient) gets an index when that period closes this month (a quarter in March, June, September and December,
+  a year in December; `rules.period_window`). A product using relative prices without a period, or without the
+  distribution row of a period that closes, is refused at start: no default share of 100 % is assumed (the
+  reference's "default 1" would silently pay out a whole year's pool in one month), and nothing is created.
+- pool = the contributions of the product's policies allocated to the window (`rules.allocated`, computed in SQL):
+  live contributions, photo fees excluded, of policies that are not Idle (reference 6.8).
+  share = the distribution percentage / 100. valued = the valued amount of the passed relative-price lines still
+  unpaid on Processed claims of the product, processed (local date) in the window, of the care type (in-patient:
+  a hospital under the "facility level" interpretation, else a claim spanning several days).
+  index = `rules.relative_index` (1 when nothing was valued).
+- A Processed claim is valued when every unpaid relative-price line it has is covered by an index of this run
+  (same product, processed in the window, its care type): each such line is remunerated round(valued x index, 2)
+  (half up), the claim becomes Valuated with remunerated = the sum of its lines' remunerated amounts (fixed-price
+  lines were paid at processing) and gets a `RunClaim` row. A claim whose lines wait for a quarter or a year that
+  has not closed stays Processed until that run.
+- Execution is resumable: the indices are computed once (in one transaction) and reused when a run is executed
+  again; claims are valued in chunks of CHUNK claims, one transaction each; a claim already in `RunClaim` (unique
+  per claim) is never valued again, so running execute twice, or after a crash, values every claim once.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import pghistory
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from claim.models import ClaimItem, ClaimService, ClaimStatus, LineStatus
+from location.models import CareType, Location
+from openimis.accounts.models import User
+from openimis.common.db import ConstraintMessages, constraint_errors
+from openimis.common.exceptions import ApplicationError
+from policy.models import (
+    PERIODS_PER_YEAR,
+    RELATIVE_PERIOD_FIELDS,
+    PolicyStatus,
+    PriceOrigin,
+    Product,
+    RelativeDistribution,
+)
+
+from . import rules
+from .models import BatchRun, BatchRunStatus, RelativeIndex
+
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class PlannedIndex:
+    product: Product
+    kind: str
+    care_type: str
+    period: int
+    window: tuple[date, date]
+    share: Decimal
+
+
+def _run_products(location: Location | None, year: int, month: int) -> list[Product]:
+    """The products of the run's location that use relative prices, began by the month's end and are still sold
+    in the month or have relative-price lines waiting on Processed claims (a claim processed after its product
+    expired is still paid)."""
+    end = rules.month_end(year, month)
+    relative = (
+        Q(items__price_origin=PriceOrigin.RELATIVE)
+        | Q(services__price_origin=PriceOrigin.RELATIVE)
+        | ~Q(period_rel_prices="")
+        | ~Q(period_rel_prices_ip="")
+        | ~Q(period_rel_prices_op="")
+    )
+    pending = {
+        "status": LineStatus.PASSED,
+        "price_origin": PriceOrigin.RELATIVE,
+        "remunerated_amount__isnull": True,
+        "claim__status": ClaimStatus.PROCESSED,
+    }
+    current = (
+        Q(date_to__gte=date(year, month, 1))
+        | Q(pk__in=ClaimItem.objects.filter(**pending).values("product_id"))
+        | Q(pk__in=ClaimService.objects.filter(**pending).values("product_id"))
+    )
+    products = Product.objects.filter(relative, current, location=location, date_from__lte=end)
+    return list(products.distinct().order_by("code", "id"))
+
+
+def _plan(location: Location | None, year: int, month: int) -> list[PlannedIndex]:
+    """The indices a run computes; an ApplicationError naming the product when one has no distribution."""
+    planned: list[PlannedIndex] = []
+    missing: list[str] = []
+    for product in _run_products(location, year, month):
+        kinds = {
+            care: getattr(product, field) for care, field in RELATIVE_PERIOD_FIELDS.items() if getattr(product, field)
+        }
+        if not kinds:
+            missing.append(_("%(product)s has relative prices but no period for them") % {"product": product.code})
+            continue
+        shares = {
+            (d.care_type, d.period_type, d.period): d.percent
+            for d in RelativeDistribution.objects.filter(product=product)
+        }
+        for care_type, kind in sorted(kinds.items()):
+            window = rules.period_window(year, month, kind)
+            if window is None:
+                continue
+            period = rules.period_number(month, kind)
+            percent = shares.get((care_type, PERIODS_PER_YEAR[kind], period))
+            if percent is None:
+                missing.append(
+                    _("%(product)s has no distribution for %(care)s, period %(period)s")
+                    % {"product": product.code, "care": CareType(care_type).label, "period": period}
+                )
+                continue
+            planned.append(PlannedIndex(product, kind, care_type, period, window, percent / 100))
+    if missing:
+        raise ApplicationError(
+            _("Some products have no relative distribution configured."),
+            fields={"product": missing},
+            code="no_distribution",
+        )
+    return planned
+
+
+def batch_run_start(
+    *, user: User, year: int, month: int, location: Location | None = None, today: date | None = None
+) -> BatchRun:
+    """Creates the run of a month and location after checking it may run; nothing is valued yet."""
+    if not 2000 <= year <= 9999:
+        raise ApplicationError.for_field("year", _("Enter a year between 2000 and 9999."), code="year_invalid")
+    if not 1 <= month <= 12:
+        raise ApplicationError.for_field("month", _("The month must be between 1 and 12."), code="month_invalid")
+    today = today or timezone.localdate()
+    if rules.month_end(year, month) >= today:
+        raise ApplicationError.for_field(
+            "month", _("A batch run can start only after its month has ended."), code="period_not_ended"
+        )
+    _plan(location, year, month)
+    messages: ConstraintMessages = {
+        "batchrun_unique_period_location": ("month", _("This month has already been run for this location.")),
+    }
+    with transaction.atomic(), constraint_errors(messages):
+        return BatchRun.objects.create(year=year, month=month, location=location, created_by=user)
+
+
+def _compute_indices(run: BatchRun) -> None:
+    """Computes and stores the run's indices once; a resumed run keeps those it stored."""
+    with transaction.atomic():
+        locked = BatchRun.objects.select_for_update().get(pk=run.pk)
+        if RelativeIndex.objects.filter(run=locked).exists():
+            return
+        rows = []
+        for plan in _plan(run.location, run.year, run.month):
+            pool = _pool(plan.product.pk, *plan.window)
+            valued = _valued(run, plan)
+            index = rules.relative_index(pool, plan.share, valued)
+            rows.append(
+                RelativeIndex(
+                    run=run,
+                    product=plan.product,
+                    kind=plan.kind,
+                    care_type=plan.care_type,
+                    period=plan.period,
+                    window_start=plan.window[0],
+                    window_end=plan.window[1],
+                    pool=pool.quantize(Decimal("0.000001")),
+                    share=plan.share,
+                    valued=valued,
+                    index=index,
+                )
+            )
+        RelativeIndex.objects.bulk_create(rows)
+
+
+def _pool(product_id: int, start: date, end: date) -> Decimal:
+    """Σ rules.allocated over the live contributions (not photo fees) of the product's non-Idle policies."""
+    sql = """
+        WITH c AS (
+            SELECT c.amount::numeric(38, 20) AS amount,
+                   GREATEST(c.pay_date, COALESCE(p.effective_date, c.pay_date)) AS cover_start,
+                   p.expiry_date AS expiry
+            FROM policy_contribution c JOIN policy_policy p ON p.id = c.policy_id
+            WHERE p.product_id = %(product)s AND p.status <> %(idle)s AND c.cancelled_at IS NULL
+              AND NOT c.is_photo_fee AND c.pay_date <= %(end)s
+        )
+        SELECT COALESCE(SUM(amount * ((LEAST(%(end)s, expiry) - GREATEST(%(start)s, cover_start)) + 1)
+                            / ((expiry - cover_start) + 1)), 0)
+        FROM c
+        WHERE cover_start <= expiry AND GREATEST(%(start)s, cover_start) <= LEAST(%(end)s, expiry)
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"product": product_id, "idle": PolicyStatus.IDLE, "start": start, "end": end})
+        (total,) = cursor.fetchone()
+    return Decimal(total)
+
+
+def _in_patient_sql() -> str:
+    """Whether claim `c` (facility `hf`) counts as in-patient for product `p`."""
+    return (
+        "(CASE WHEN p.ceiling_interpretation = 'H' THEN hf.level = 'H' "
+        "ELSE COALESCE(c.date_to > c.date_from, FALSE) END)"
+    )
+
+
+def _care_type_sql() -> str:
+    return f"(CASE WHEN {_in_patient_sql()} THEN 'I' ELSE 'O' END)"
+
+
+# a passed relative-price line still waiting for its remuneration
+PENDING = "l.status = 1 AND l.price_origin = 'R' AND l.remunerated_amount IS NULL"
+LINE_TABLES = ("claim_claimitem", "claim_claimservice")
+
+
+def _processed_on() -> str:
+    return "(c.processed_at AT TIME ZONE %(tz)s)::date"
+
+
+def _valued(run: BatchRun, plan: PlannedIndex) -> Decimal:
+    care = "" if plan.care_type == CareType.BOTH else f"AND {_care_type_sql()} = %(care)s"
+    total = Decimal(0)
+    for table in LINE_TABLES:
+        sql = f"""
+            SELECT COALESCE(SUM(COALESCE(l.price_valuated, 0)), 0)
+            FROM {table} l
+            JOIN claim_claim c ON c.id = l.claim_id
+            JOIN location_healthfacility hf ON hf.id = c.facility_id
+            JOIN policy_product p ON p.id = l.product_id
+            WHERE {PENDING} AND l.product_id = %(product)s AND c.status = %(processed)s
+              AND {_processed_on()} BETWEEN %(start)s AND %(end)s {care}
+        """  # noqa: S608 - table names and SQL fragments are constants
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                {
+                    "product": plan.product.pk,
+                    "processed": ClaimStatus.PROCESSED,
+                    "tz": settings.TIME_ZONE,
+                    "start": plan.window[0],
+                    "end": plan.window[1],
+                    "care": plan.care_type,
+                },
+            )
+            (amount,) = cursor.fetchone()
+        total += Decimal(amount)
+    return total
+
+
+def _matching_index(line: str = "l") -> str:
+    """The run's index that values line `line` of claim `c` (joined to its product `p` and facility `hf`)."""
+    return f"""
+        ri.run_id = %(run)s AND ri.product_id = {line}.product_id
+        AND {_processed_on()} BETWEEN ri.window_start AND ri.window_end
+        AND (ri.care_type = 'B' OR ri.care_type = {_care_type_sql()})
+    """
+
+
+def _line_is_covered(table: str) -> str:
+    return f"""
+        EXISTS (SELECT 1 FROM {table} l JOIN policy_product p ON p.id = l.product_id
+                JOIN batch_relativeindex ri ON {_matching_index()}
+                WHERE l.claim_id = c.id AND {PENDING})
+    """  # noqa: S608 - table names and SQL fragments are constants
+
+
+def _line_is_uncovered(table: str) -> str:
+    return f"""
+        EXISTS (SELECT 1 FROM {table} l LEFT JOIN policy_product p ON p.id = l.product_id
+                WHERE l.claim_id = c.id AND {PENDING}
+                  AND NOT EXISTS (SELECT 1 FROM batch_relativeindex ri WHERE {_matching_index()}))
+    """  # noqa: S608 - table names and SQL fragments are constants
+
+
+def _value_chunk(run: BatchRun, *, wait: bool = False) -> int:
+    """Values up to CHUNK claims in one transaction; the number valued (0 when none is left). Claims another worker
+    is valuing are skipped, or, with `wait`, waited for (and then found valued)."""
+    params = {"run": run.pk, "processed": ClaimStatus.PROCESSED, "tz": settings.TIME_ZONE, "limit": CHUNK}
+    covered = " OR ".join(_line_is_covered(t) for t in LINE_TABLES)
+    uncovered = " OR ".join(_line_is_uncovered(t) for t in LINE_TABLES)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT c.id FROM claim_claim c JOIN location_healthfacility hf ON hf.id = c.facility_id
+            WHERE c.status = %(processed)s
+              AND NOT EXISTS (SELECT 1 FROM batch_runclaim rc WHERE rc.claim_id = c.id)
+              AND ({covered}) AND NOT ({uncovered})
+            ORDER BY c.id LIMIT %(limit)s
+            FOR UPDATE OF c {"" if wait else "SKIP LOCKED"}
+            """,  # noqa: S608 - table names and SQL fragments are constants
+            params,
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        if not ids:
+            return 0
+        params["ids"] = ids
+        for table in LINE_TABLES:
+            cursor.execute(
+                f"""
+                UPDATE {table} l SET remunerated_amount = ROUND(COALESCE(l.price_valuated, 0) * ri.index, 2)
+                FROM claim_claim c, location_healthfacility hf, policy_product p, batch_relativeindex ri
+                WHERE l.claim_id = ANY(%(ids)s) AND c.id = l.claim_id AND hf.id = c.facility_id
+                  AND p.id = l.product_id AND {PENDING} AND {_matching_index()}
+                """,  # noqa: S608 - table names and SQL fragments are constants
+                params,
+            )
+        cursor.execute(
+            """
+            WITH lines AS (
+                SELECT claim_id, price_origin, status, price_valuated, remunerated_amount FROM claim_claimitem
+                WHERE claim_id = ANY(%(ids)s)
+                UNION ALL
+                SELECT claim_id, price_origin, status, price_valuated, remunerated_amount FROM claim_claimservice
+                WHERE claim_id = ANY(%(ids)s)
+            ), totals AS (
+                SELECT claim_id,
+                       COALESCE(SUM(remunerated_amount) FILTER (WHERE status = 1), 0) AS remunerated,
+                       COALESCE(SUM(price_valuated) FILTER (WHERE status = 1 AND price_origin = 'R'), 0) AS valued
+                FROM lines GROUP BY claim_id
+            ), done AS (
+                UPDATE claim_claim c SET status = %(valuated)s, remunerated = t.remunerated, updated_at = now()
+                FROM totals t WHERE c.id = t.claim_id
+                RETURNING c.id, t.valued, t.remunerated
+            )
+            INSERT INTO batch_runclaim (run_id, claim_id, valued, remunerated)
+            SELECT %(run)s, id, valued, remunerated FROM done
+            """,
+            {**params, "valuated": ClaimStatus.VALUATED},
+        )
+    return len(ids)
+
+
+def batch_run_execute(run: BatchRun) -> BatchRun:
+    """Computes the run's indices (once) and values its claims chunk by chunk; resumable, idempotent."""
+    if run.status == BatchRunStatus.DONE:
+        return run
+    with pghistory.context(user=run.created_by_id, batch_run=str(run.uuid)):
+        _compute_indices(run)
+        while _value_chunk(run):
+            pass
+        # claims other workers hold are waited for: the run is done only when none is left
+        while _value_chunk(run, wait=True):
+            pass
+    run.status, run.finished_at = BatchRunStatus.DONE, timezone.now()
+    run.save(update_fields=["status", "finished_at"])
+    return run
