@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from claim.models import Claim
-from location.models import CareType, Location
+from location.models import CareType, HealthFacility, Location
 from openimis.common.models import Job
 from policy.models import Product, RelativePeriod
 
@@ -118,3 +118,74 @@ class RunClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}: {self.claim_id}"
+
+
+class CapitationPayment(models.Model):
+    """A facility's capitation payment of a product for a month (reference sec. 6.9): what it counted for (its
+    catchment, with the catchment percentages applied, the insured in it, its claims of the month) and what it is
+    paid. One row per (product, year, month, facility); recomputing a month replaces the product's rows."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    facility = models.ForeignKey(HealthFacility, on_delete=models.PROTECT, related_name="+")
+    window_start = models.DateField(_("from"))
+    window_end = models.DateField(_("to"))
+    pool = models.DecimalField(
+        _("allocated contributions"), max_digits=24, decimal_places=6, help_text=_("Rounded for storage only.")
+    )
+    population = models.DecimalField(_("population"), max_digits=18, decimal_places=4)
+    families = models.DecimalField(_("families"), max_digits=18, decimal_places=4)
+    insured_people = models.DecimalField(_("insured people"), max_digits=18, decimal_places=4)
+    insured_families = models.DecimalField(_("insured families"), max_digits=18, decimal_places=4)
+    visits = models.PositiveIntegerField(_("visits"))
+    adjusted_amount = models.DecimalField(_("adjusted amount"), max_digits=18, decimal_places=2)
+    # the facility's share of each of the six parts of the pool; they add up to the payment
+    paid_population = models.DecimalField(_("paid for the population"), max_digits=18, decimal_places=2)
+    paid_families = models.DecimalField(_("paid for the families"), max_digits=18, decimal_places=2)
+    paid_insured_people = models.DecimalField(_("paid for the insured people"), max_digits=18, decimal_places=2)
+    paid_insured_families = models.DecimalField(_("paid for the insured families"), max_digits=18, decimal_places=2)
+    paid_visits = models.DecimalField(_("paid for the visits"), max_digits=18, decimal_places=2)
+    paid_adjusted_amount = models.DecimalField(_("paid for the adjusted amount"), max_digits=18, decimal_places=2)
+    payment = models.DecimalField(_("capitation payment"), max_digits=18, decimal_places=2)
+    created_at = models.DateTimeField(_("computed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "-month", "product", "facility"]
+        verbose_name = _("capitation payment")
+        verbose_name_plural = _("capitation payments")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "year", "month", "facility"], name="capitation_unique"),
+            models.CheckConstraint(condition=Q(month__gte=1) & Q(month__lte=12), name="capitation_month_range"),
+            models.CheckConstraint(condition=Q(window_start__lte=F("window_end")), name="capitation_window"),
+            models.CheckConstraint(
+                condition=Q(pool__gte=0)
+                & Q(population__gte=0)
+                & Q(families__gte=0)
+                & Q(insured_people__gte=0)
+                & Q(insured_families__gte=0)
+                & Q(adjusted_amount__gte=0)
+                & Q(payment__gte=0)
+                & Q(paid_population__gte=0)
+                & Q(paid_families__gte=0)
+                & Q(paid_insured_people__gte=0)
+                & Q(paid_insured_families__gte=0)
+                & Q(paid_visits__gte=0)
+                & Q(paid_adjusted_amount__gte=0),
+                name="capitation_amounts_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    payment=F("paid_population")
+                    + F("paid_families")
+                    + F("paid_insured_people")
+                    + F("paid_insured_families")
+                    + F("paid_visits")
+                    + F("paid_adjusted_amount")
+                ),
+                name="capitation_payment_is_sum",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.year}-{self.month:02d} {self.facility_id}: {self.payment}"

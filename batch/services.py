@@ -25,16 +25,23 @@ Rules enforced:
 - Execution is resumable: the indices are computed once (in one transaction) and reused when a run is executed
   again; claims are valued in chunks of CHUNK claims, one transaction each; a claim already in `RunClaim` (unique
   per claim) is never valued again, so running execute twice, or after a crash, values every claim once.
+- On Celery (`batch_run_launch`, task `batch.run` in tasks.py): only a holder of `batch.add_batchrun` (roles:
+  accountant, scheme administrator) launches a run; the run row and its job are committed together and the task is
+  queued after commit. The job's progress follows the claims valued (after each chunk); an error marks the run
+  failed and the job failed with its message; a worker killed mid-run leaves its unacknowledged message to the next
+  worker, which resumes the run. CHUNK is the setting BATCH_CHUNK (environment variable of the same name).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pghistory
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,7 +49,9 @@ from claim.models import ClaimItem, ClaimService, ClaimStatus, LineStatus
 from location.models import CareType, Location
 from openimis.accounts.models import User
 from openimis.common.db import ConstraintMessages, constraint_errors
-from openimis.common.exceptions import ApplicationError
+from openimis.common.exceptions import ApplicationError, PermissionDeniedError
+from openimis.common.jobs import job_create, job_progress
+from openimis.common.models import Job
 from policy.models import (
     PERIODS_PER_YEAR,
     RELATIVE_PERIOD_FIELDS,
@@ -53,9 +62,9 @@ from policy.models import (
 )
 
 from . import rules
-from .models import BatchRun, BatchRunStatus, RelativeIndex
+from .models import BatchRun, BatchRunStatus, RelativeIndex, RunClaim
 
-CHUNK = 5000
+CHUNK: int = settings.BATCH_CHUNK  # env BATCH_CHUNK
 
 
 @dataclass(frozen=True)
@@ -280,6 +289,24 @@ def _line_is_uncovered(table: str) -> str:
     """  # noqa: S608 - table names and SQL fragments are constants
 
 
+def _waiting(run: BatchRun) -> int:
+    """How many claims the run has still to value (a count for the progress bar; not locked)."""
+    covered = " OR ".join(_line_is_covered(t) for t in LINE_TABLES)
+    uncovered = " OR ".join(_line_is_uncovered(t) for t in LINE_TABLES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT COUNT(*) FROM claim_claim c JOIN location_healthfacility hf ON hf.id = c.facility_id
+            WHERE c.status = %(processed)s
+              AND NOT EXISTS (SELECT 1 FROM batch_runclaim rc WHERE rc.claim_id = c.id)
+              AND ({covered}) AND NOT ({uncovered})
+            """,  # noqa: S608 - table names and SQL fragments are constants
+            {"run": run.pk, "processed": ClaimStatus.PROCESSED, "tz": settings.TIME_ZONE},
+        )
+        (count,) = cursor.fetchone()
+    return int(count)
+
+
 def _value_chunk(run: BatchRun, *, wait: bool = False) -> int:
     """Values up to CHUNK claims in one transaction; the number valued (0 when none is left). Claims another worker
     is valuing are skipped, or, with `wait`, waited for (and then found valued)."""
@@ -338,17 +365,60 @@ def _value_chunk(run: BatchRun, *, wait: bool = False) -> int:
     return len(ids)
 
 
-def batch_run_execute(run: BatchRun) -> BatchRun:
-    """Computes the run's indices (once) and values its claims chunk by chunk; resumable, idempotent."""
+def batch_run_execute(run: BatchRun, progress: Callable[[int, int], None] | None = None) -> BatchRun:
+    """Computes the run's indices (once) and values its claims chunk by chunk; resumable, idempotent.
+    `progress`, when given, is called with (claims valued by the run so far, claims of the run) after each chunk."""
     if run.status == BatchRunStatus.DONE:
         return run
     with pghistory.context(user=run.created_by_id, batch_run=str(run.uuid)):
         _compute_indices(run)
-        while _value_chunk(run):
-            pass
-        # claims other workers hold are waited for: the run is done only when none is left
-        while _value_chunk(run, wait=True):
-            pass
+        done = total = 0
+        if progress is not None:
+            done = RunClaim.objects.filter(run=run).count()
+            total = done + _waiting(run)
+        for wait in (False, True):
+            # claims other workers hold are waited for in the second pass: the run is done only when none is left
+            while valued := _value_chunk(run, wait=wait):
+                if progress is not None:
+                    done += valued
+                    progress(done, max(total, done))
     run.status, run.finished_at = BatchRunStatus.DONE, timezone.now()
     run.save(update_fields=["status", "finished_at"])
     return run
+
+
+def batch_run_launch(*, user: User, year: int, month: int, location: Location | None = None) -> Job:
+    """Starts the run of a month and location (the refusals of `batch_run_start`) and queues its execution as a
+    job ("batch.run") once the run row is committed; the run is linked to the job. Permission: `batch.add_batchrun`
+    (roles: accountant, scheme administrator)."""
+    from .tasks import batch_run_task
+
+    if not user.has_perm("batch.add_batchrun"):
+        raise PermissionDeniedError(_("You do not have the permission to do this."))
+    with transaction.atomic():
+        run = batch_run_start(user=user, year=year, month=month, location=location)
+        job = job_create(user=user, kind="batch.run", task=batch_run_task, params={"run": str(run.uuid)})
+        run.job = job
+        run.save(update_fields=["job"])
+    return job
+
+
+def batch_run_job(*, job: Job) -> dict[str, Any]:
+    """Executes the run of a "batch.run" job (again after a crash: the run resumes), the job's progress following
+    the claims valued. An error marks the run failed and is raised again (the job then fails with its message)."""
+    run = BatchRun.objects.select_related("location").get(job=job)
+
+    def progress(done: int, total: int) -> None:
+        job_progress(
+            job=job,
+            percent=100 * done / total if total else 100,
+            message=_("Claims valued: %(done)d of %(total)d") % {"done": done, "total": total},
+        )
+
+    try:
+        batch_run_execute(run, progress=progress)
+    except Exception:  # not swallowed: raised again for JobTask to fail the job with its message
+        BatchRun.objects.filter(pk=run.pk).update(status=BatchRunStatus.FAILED, finished_at=timezone.now())
+        raise
+    totals = RunClaim.objects.filter(run=run).aggregate(claims=Count("id"), remunerated=Sum("remunerated"))
+    return {"run": str(run.uuid), "claims": totals["claims"], "remunerated": str(totals["remunerated"] or Decimal(0))}

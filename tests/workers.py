@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @contextmanager
-def celery_worker() -> Iterator[subprocess.Popen]:
+def celery_worker(**extra_env: str) -> Iterator[subprocess.Popen]:
+    """A worker (solo pool: its pid is the process running the tasks); `extra_env` adds to its environment."""
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -24,6 +25,7 @@ def celery_worker() -> Iterator[subprocess.Popen]:
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "REDIS_URL": settings.REDIS_URL,
+        **extra_env,
     }
     log = open(ROOT / "var" / "test-worker.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(

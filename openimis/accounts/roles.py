@@ -21,7 +21,7 @@ MANAGE_GEO = [
     "location.change_healthfacility",
 ]
 
-PROJECT_APPS = {"accounts", "common", "location", "medical", "payer", "insuree", "policy", "claim", "reports"}
+PROJECT_APPS = {"accounts", "common", "location", "medical", "payer", "insuree", "policy", "claim", "batch", "reports"}
 
 MEDICAL_MODELS = ["item", "service", "diagnosis", "itempricelist", "servicepricelist"]
 VIEW_MEDICAL = [f"medical.view_{m}" for m in MEDICAL_MODELS]
@@ -59,6 +59,8 @@ REVIEW_CLAIMS = [
     "claim.feedback_claim",
     "claim.process_claim",
 ]
+# the monthly batch run (valuation of relative-price claims): accountants and scheme administrators (issue 7)
+RUN_BATCH = ["batch.add_batchrun", "batch.view_batchrun"]
 SUPERVISE_POLICIES = [*VIEW_POLICIES, "policy.suspend_policy", "policy.activate_policy", "policy.cancel_contribution"]
 
 ENROLMENT_OFFICER = "enrolment_officer"
@@ -89,7 +91,7 @@ ROLES: dict[str, dict[str, Any]] = {
     },
     ACCOUNTANT: {
         "label": _("Accountant"),
-        "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS, *SUPERVISE_POLICIES, "insuree.view_family"],
+        "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS, *SUPERVISE_POLICIES, "insuree.view_family", *RUN_BATCH],
     },
     MANAGER: {
         "label": _("Manager"),
@@ -110,6 +112,7 @@ ROLES: dict[str, dict[str, Any]] = {
             *SUPERVISE_POLICIES,
             "insuree.manage_card_stock",
             "insuree.print_card",
+            *RUN_BATCH,
         ],
     },
     SYSTEM_ADMINISTRATOR: {

@@ -251,6 +251,8 @@ POLICY_ACTIVATION = env("POLICY_ACTIVATION", default="contribution")
 # Renewal reminders for policies expiring within this many days; the backend that sends them (SMS later).
 POLICY_RENEWAL_REMINDER_DAYS = env.int("POLICY_RENEWAL_REMINDER_DAYS", default=14)
 POLICY_RENEWAL_NOTIFIER = env("POLICY_RENEWAL_NOTIFIER", default="policy.notifications.LoggingNotifier")
+# claims valued per transaction by a batch run (batch/services.py)
+BATCH_CHUNK = env.int("BATCH_CHUNK", default=5000)
 
 # Automatic adjudication of submitted claims (`claim.flags`): each rule can be switched off or tuned. A flagged
 # claim waits for a medical officer; the others are processed at once.

@@ -18,3 +18,11 @@ DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_
 
 # No random sample for review in tests (the tests that exercise it set a share); flags stay on.
 CLAIM_REVIEW_RANDOM_PERCENT = 0.0
+
+# A message taken by a worker that dies (acks late) is delivered again once it is older than the visibility timeout;
+# the test that kills a worker lowers it in the environment of the worker it starts next.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),  # noqa: F405
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": 1,
+}
