@@ -162,11 +162,11 @@ def test_a_worker_killed_mid_run_is_resumed_by_the_next_one(monthly, scheme_admi
         policy=policy, amount=D("3650000.00"), receipt="R-BIG", pay_date=date(2026, 1, 1), pay_type="C",
         created_by=scheme_admin,
     )  # fmt: skip
-    values = _many_claims(monthly, 2000)
+    values = _many_claims(monthly, 10_000)
     # by hand: pool 31 days x (365.00 + 3,650,000.00) / 365 = 310,031.00, share 50 % -> 155,015.50;
-    # valued 2,000 x 10 + 40 x (0 + 1 + ... + 49) = 69,000.00 -> index 2.2466014493 (10 places, half up)
+    # valued 10,000 x 10 + 200 x (0 + 1 + ... + 49) = 345,000.00 -> index 0.4493202899 (10 places, half up)
     index = (D("155015.50") / sum(values)).quantize(D("0.0000000001"), rounding=ROUND_HALF_UP)
-    assert index == D("2.2466014493")
+    assert index == D("0.4493202899")
     expected = sum((v * index).quantize(D("0.01"), rounding=ROUND_HALF_UP) for v in values)
 
     with celery_worker(BATCH_CHUNK="10") as worker:
@@ -176,7 +176,7 @@ def test_a_worker_killed_mid_run_is_resumed_by_the_next_one(monthly, scheme_admi
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)
     valued_when_killed = RunClaim.objects.filter(run=run).count()
-    assert 0 < valued_when_killed < 2000
+    assert 0 < valued_when_killed < 10_000
     assert Job.objects.get(pk=job.pk).status == JobStatus.RUNNING
 
     # the message was never acknowledged: the next worker takes it again once the visibility timeout has passed
@@ -190,7 +190,7 @@ def test_a_worker_killed_mid_run_is_resumed_by_the_next_one(monthly, scheme_admi
     run.refresh_from_db()
     assert run.status == BatchRunStatus.DONE
     assert RelativeIndex.objects.get(run=run).index == index
-    assert RunClaim.objects.filter(run=run).count() == 2000
+    assert RunClaim.objects.filter(run=run).count() == 10_000
     assert not Claim.objects.filter(status=ClaimStatus.PROCESSED).exists()
     assert RunClaim.objects.aggregate(total=Sum("remunerated"))["total"] == expected
     assert Claim.objects.aggregate(total=Sum("remunerated"))["total"] == expected
