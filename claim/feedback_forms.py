@@ -7,13 +7,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from location.models import HealthFacility
-from openimis.accounts.models import User
 from openimis.common.pages import BootstrapFormMixin
 
-from . import selectors
 from .feedback import QUESTIONS
-from .forms import DateInput, FacilityField
+from .forms import DateInput, VisitFilterForm
 from .models import Assessment
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
@@ -67,16 +64,7 @@ class FeedbackForm(BootstrapFormMixin, forms.Form):
         }
 
 
-class FeedbackFilterForm(BootstrapFormMixin, forms.Form):
-    facility = FacilityField(
-        label=_("Health facility"),
-        queryset=HealthFacility.objects.none(),
-        required=False,
-        to_field_name="uuid",
-        empty_label=_("Any"),
-    )
-    visit_from = forms.DateField(label=_("Visit from"), required=False, widget=DateInput())
-    visit_to = forms.DateField(label=_("Visit to"), required=False, widget=DateInput())
+class FeedbackFilterForm(VisitFilterForm):
     delivered = forms.TypedChoiceField(
         label=_("Feedback"),
         choices=[("", _("Waiting for answers")), ("1", _("Answers recorded"))],
@@ -84,13 +72,3 @@ class FeedbackFilterForm(BootstrapFormMixin, forms.Form):
         empty_value=None,
         required=False,
     )
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._field("facility").queryset = selectors.claim_facilities(user)
-
-    def filters(self) -> dict[str, Any]:
-        if not self.is_bound or not self.is_valid():
-            return {}
-        data = self.cleaned_data
-        return {name: data[name] for name in self.fields if data.get(name) not in (None, "")}

@@ -218,6 +218,36 @@ class ClaimEntry:
             self.form.add_error(None, error.message)
 
 
+class VisitFilterForm(BootstrapFormMixin, forms.Form):
+    """Filters of the claim work lists (review queue, feedback): the facility among the user's, the visit's dates."""
+
+    facility = FacilityField(
+        label=_("Health facility"),
+        queryset=HealthFacility.objects.none(),
+        required=False,
+        to_field_name="uuid",
+        empty_label=_("Any"),
+    )
+    visit_from = forms.DateField(label=_("Visit from"), required=False, widget=DateInput())
+    visit_to = forms.DateField(label=_("Visit to"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._field("facility").queryset = selectors.claim_facilities(user)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("visit_from"), data.get("visit_to")
+        if low and high and high < low:
+            self.add_error("visit_to", _("The end is before the start."))
+        return data
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+
 class ClaimFilterForm(BootstrapFormMixin, forms.Form):
     code = forms.CharField(label=_("Claim code"), required=False, max_length=20)
     insurance_number = forms.CharField(label=_("Insurance number"), required=False, max_length=2000)

@@ -26,12 +26,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from location.models import HealthFacility
 from openimis.common.exceptions import ApplicationError
-from openimis.common.pages import AuthedRequest, BootstrapFormMixin, paginate
+from openimis.common.pages import AuthedRequest, paginate
 
 from . import flags, review, selectors
-from .forms import DateInput, FacilityField
+from .forms import VisitFilterForm
 from .labels import category_label, reason_label
 from .models import Claim, ClaimStatus, FlagCode, LineStatus
 from .permissions import access_claim_by_uuid, access_claims_by_uuids
@@ -41,37 +40,12 @@ AUTO_PASS_DAYS = 30
 AUTO_PASS_CACHE_SECONDS = 5 * 60
 
 
-class ReviewFilterForm(BootstrapFormMixin, forms.Form):
-    facility = FacilityField(
-        label=gettext_lazy("Health facility"),
-        queryset=HealthFacility.objects.none(),
-        required=False,
-        to_field_name="uuid",
-        empty_label=gettext_lazy("Any"),
-    )
-    visit_from = forms.DateField(label=gettext_lazy("Visit from"), required=False, widget=DateInput())
-    visit_to = forms.DateField(label=gettext_lazy("Visit to"), required=False, widget=DateInput())
+class ReviewFilterForm(VisitFilterForm):
     amount_min = forms.DecimalField(label=gettext_lazy("Claimed at least"), required=False, min_value=0)
     amount_max = forms.DecimalField(label=gettext_lazy("Claimed at most"), required=False, min_value=0)
     flag = forms.ChoiceField(
         label=gettext_lazy("Flag"), choices=[("", gettext_lazy("Any")), *FlagCode.choices], required=False
     )
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["facility"].queryset = selectors.claim_facilities(user)  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        low, high = data.get("visit_from"), data.get("visit_to")
-        if low and high and high < low:
-            self.add_error("visit_to", _("The end is before the start."))
-        return data
-
-    def filters(self) -> dict[str, Any]:
-        if not self.is_bound or not self.is_valid():
-            return {}
-        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
 
 
 def _query(request: AuthedRequest) -> str:
