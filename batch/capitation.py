@@ -58,9 +58,14 @@ ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
 
-def _window(product: Product, year: int, month: int) -> tuple[date, date]:
+def capitation_window(product: Product, year: int, month: int) -> tuple[date, date] | None:
+    """The window of the product's capitation closing in the month, None in a month that closes none."""
     kind = product.period_rel_prices or product.period_rel_prices_op or product.period_rel_prices_ip or "M"
-    window = rules.period_window(year, month, kind)
+    return rules.period_window(year, month, kind)
+
+
+def _window(product: Product, year: int, month: int) -> tuple[date, date]:
+    window = capitation_window(product, year, month)
     if window is None:
         raise ApplicationError.for_field(
             "month",

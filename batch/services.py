@@ -16,12 +16,19 @@ Rules enforced:
   share = the distribution percentage / 100. valued = the valued amount of the passed relative-price lines still
   unpaid on Processed claims of the product, processed (local date) in the window, of the care type (in-patient:
   a hospital under the "facility level" interpretation, else a claim spanning several days).
-  index = `rules.relative_index` (1 when nothing was valued).
+  index = `rules.relative_index` (1 when nothing was valued). Claims of facilities paid by the product's
+  capitation (its capitation levels, capitation on) are left out of `valued`, as the reference does.
 - A Processed claim is valued when every unpaid relative-price line it has is covered by an index of this run
   (same product, processed in the window, its care type): each such line is remunerated round(valued x index, 2)
   (half up), the claim becomes Valuated with remunerated = the sum of its lines' remunerated amounts (fixed-price
   lines were paid at processing) and gets a `RunClaim` row. A claim whose lines wait for a quarter or a year that
   has not closed stays Processed until that run.
+- A relative-price line of a facility paid by the product's capitation is remunerated 0 (the facility is paid by
+  capitation for it): its claim is still Valuated by the run.
+- After the claims, the run computes the capitation payments of its location's products with capitation on whose
+  period closes in the month (`capitation.capitation_compute`; recomputed, to the same amounts, by a resumed run).
+- Who may run: a national run (the products without a location) needs a scope covering every region; a regional
+  run, the region in the user's scope.
 - Execution is resumable: the indices are computed once (in one transaction) and reused when a run is executed
   again; claims are valued in chunks of CHUNK claims, one transaction each; a claim already in `RunClaim` (unique
   per claim) is never valued again, so running execute twice, or after a crash, values every claim once.
@@ -46,7 +53,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claim.models import ClaimItem, ClaimService, ClaimStatus, LineStatus
-from location.models import CareType, Location
+from location.models import CareType, Location, LocationType
+from location.scope import scope_of
 from openimis.accounts.models import User
 from openimis.common.db import ConstraintMessages, constraint_errors
 from openimis.common.exceptions import ApplicationError, PermissionDeniedError
@@ -225,6 +233,22 @@ def _care_type_sql() -> str:
     return f"(CASE WHEN {_in_patient_sql()} THEN 'I' ELSE 'O' END)"
 
 
+def _capitated_sql() -> str:
+    """Whether facility `hf` is paid by the capitation of product `p`: capitation on (a share of contributions),
+    the facility's level (and sub-level, when given) one of the product's capitation levels, and the facility in
+    the product's location (as `capitation._facilities`)."""
+    levels = " OR ".join(
+        f"(hf.level = p.capitation_level_{k} AND (p.capitation_sublevel_{k} = '' "
+        f"OR hf.sub_level = p.capitation_sublevel_{k}))"
+        for k in range(1, 5)
+    )
+    located = (
+        "(p.location_id IS NULL OR hf.district_id = p.location_id OR EXISTS "
+        "(SELECT 1 FROM location_location d WHERE d.id = hf.district_id AND d.parent_id = p.location_id))"
+    )
+    return f"(p.share_contribution IS NOT NULL AND ({levels}) AND {located})"
+
+
 # a passed relative-price line still waiting for its remuneration
 PENDING = "l.status = 1 AND l.price_origin = 'R' AND l.remunerated_amount IS NULL"
 LINE_TABLES = ("claim_claimitem", "claim_claimservice")
@@ -245,7 +269,7 @@ def _valued(run: BatchRun, plan: PlannedIndex) -> Decimal:
             JOIN location_healthfacility hf ON hf.id = c.facility_id
             JOIN policy_product p ON p.id = l.product_id
             WHERE {PENDING} AND l.product_id = %(product)s AND c.status = %(processed)s
-              AND {_processed_on()} BETWEEN %(start)s AND %(end)s {care}
+              AND {_processed_on()} BETWEEN %(start)s AND %(end)s {care} AND NOT {_capitated_sql()}
         """  # noqa: S608 - table names and SQL fragments are constants
         with connection.cursor() as cursor:
             cursor.execute(
@@ -307,17 +331,24 @@ def _waiting(run: BatchRun) -> int:
     return int(count)
 
 
-def _value_chunk(run: BatchRun, *, wait: bool = False) -> int:
-    """Values up to CHUNK claims in one transaction; the number valued (0 when none is left). Claims another worker
-    is valuing are skipped, or, with `wait`, waited for (and then found valued)."""
-    params = {"run": run.pk, "processed": ClaimStatus.PROCESSED, "tz": settings.TIME_ZONE, "limit": CHUNK}
+def _value_chunk(run: BatchRun, *, after: int = 0, wait: bool = False) -> tuple[int, int]:
+    """Values up to CHUNK claims with an id above `after`, in one transaction; (how many were valued, the last id
+    looked at), (0, after) when none is left. Claims another worker is valuing are skipped, or, with `wait`, waited
+    for (and then found valued). Walking the ids forward, a chunk never re-reads the claims of the chunks before."""
+    params = {
+        "run": run.pk,
+        "processed": ClaimStatus.PROCESSED,
+        "tz": settings.TIME_ZONE,
+        "limit": CHUNK,
+        "after": after,
+    }
     covered = " OR ".join(_line_is_covered(t) for t in LINE_TABLES)
     uncovered = " OR ".join(_line_is_uncovered(t) for t in LINE_TABLES)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT c.id FROM claim_claim c JOIN location_healthfacility hf ON hf.id = c.facility_id
-            WHERE c.status = %(processed)s
+            WHERE c.id > %(after)s AND c.status = %(processed)s
               AND NOT EXISTS (SELECT 1 FROM batch_runclaim rc WHERE rc.claim_id = c.id)
               AND ({covered}) AND NOT ({uncovered})
             ORDER BY c.id LIMIT %(limit)s
@@ -327,12 +358,13 @@ def _value_chunk(run: BatchRun, *, wait: bool = False) -> int:
         )
         ids = [row[0] for row in cursor.fetchall()]
         if not ids:
-            return 0
+            return 0, after
         params["ids"] = ids
         for table in LINE_TABLES:
             cursor.execute(
                 f"""
-                UPDATE {table} l SET remunerated_amount = ROUND(COALESCE(l.price_valuated, 0) * ri.index, 2)
+                UPDATE {table} l SET remunerated_amount =
+                    CASE WHEN {_capitated_sql()} THEN 0 ELSE ROUND(COALESCE(l.price_valuated, 0) * ri.index, 2) END
                 FROM claim_claim c, location_healthfacility hf, policy_product p, batch_relativeindex ri
                 WHERE l.claim_id = ANY(%(ids)s) AND c.id = l.claim_id AND hf.id = c.facility_id
                   AND p.id = l.product_id AND {PENDING} AND {_matching_index()}
@@ -362,7 +394,7 @@ def _value_chunk(run: BatchRun, *, wait: bool = False) -> int:
             """,
             {**params, "valuated": ClaimStatus.VALUATED},
         )
-    return len(ids)
+    return len(ids), ids[-1]
 
 
 def batch_run_execute(run: BatchRun, progress: Callable[[int, int], None] | None = None) -> BatchRun:
@@ -378,13 +410,45 @@ def batch_run_execute(run: BatchRun, progress: Callable[[int, int], None] | None
             total = done + _waiting(run)
         for wait in (False, True):
             # claims other workers hold are waited for in the second pass: the run is done only when none is left
-            while valued := _value_chunk(run, wait=wait):
+            after = 0
+            while True:
+                valued, after = _value_chunk(run, after=after, wait=wait)
+                if not valued:
+                    break
                 if progress is not None:
                     done += valued
                     progress(done, max(total, done))
+        _capitation(run)
     run.status, run.finished_at = BatchRunStatus.DONE, timezone.now()
     run.save(update_fields=["status", "finished_at"])
     return run
+
+
+def capitation_products(run: BatchRun) -> list[Product]:
+    """The products of the run's location with capitation on, sold in the run's month, whose period closes then."""
+    from .capitation import capitation_window
+
+    month_start, month_end = date(run.year, run.month, 1), rules.month_end(run.year, run.month)
+    products = (
+        Product.objects.filter(
+            location=run.location,
+            share_contribution__isnull=False,
+            date_from__lte=month_end,
+            date_to__gte=month_start,
+        )
+        .exclude(capitation_level_1="")
+        .order_by("code", "id")
+    )
+    return [p for p in products if capitation_window(p, run.year, run.month) is not None]
+
+
+def _capitation(run: BatchRun) -> None:
+    """The capitation payments of the run's month for its location's capitation products (recomputing replaces
+    them: a resumed run computes them again, to the same amounts)."""
+    from .capitation import capitation_compute
+
+    for product in capitation_products(run):
+        capitation_compute(product=product, year=run.year, month=run.month)
 
 
 def batch_run_launch(*, user: User, year: int, month: int, location: Location | None = None) -> Job:
@@ -395,6 +459,14 @@ def batch_run_launch(*, user: User, year: int, month: int, location: Location | 
 
     if not user.has_perm("batch.add_batchrun"):
         raise PermissionDeniedError(_("You do not have the permission to do this."))
+    scope = scope_of(user)
+    regions = Location.objects.filter(type=LocationType.REGION, is_active=True)
+    if location is None and regions.exclude(scope.location_q()).exists():
+        message = _("Only staff covering every region can run the national products.")
+        raise ApplicationError.for_field("location", message, code="location_out_of_scope")
+    if location is not None and not Location.objects.filter(scope.location_q(), pk=location.pk).exists():
+        message = _("This region is outside your area.")
+        raise ApplicationError.for_field("location", message, code="location_out_of_scope")
     with transaction.atomic():
         run = batch_run_start(user=user, year=year, month=month, location=location)
         job = job_create(user=user, kind="batch.run", task=batch_run_task, params={"run": str(run.uuid)})

@@ -250,7 +250,7 @@ def test_a_resumed_run_finishes_with_the_same_amounts(monthly, scheme_admin, mon
     run = batch_run_start(user=scheme_admin, year=2026, month=1, today=FEB_1)
     monkeypatch.setattr(services, "CHUNK", 1)
     services._compute_indices(run)
-    assert services._value_chunk(run) == 1  # the worker dies here
+    assert services._value_chunk(run) == (1, claims[0].pk)  # the worker dies here
     _claim(monthly, "LATE", date(2026, 1, 31), ["99.00"])  # a claim arriving meanwhile does not change the index
 
     batch_run_execute(run)
@@ -293,4 +293,55 @@ def test_refused_a_month_that_does_not_exist(scheme_admin, year, month, field):
     with pytest.raises(ApplicationError) as exc:
         batch_run_start(user=scheme_admin, year=year, month=month, today=FEB_1)
     assert list(exc.value.fields) == [field]
+    assert not BatchRun.objects.exists()
+
+
+def test_capitated_facilities_are_left_out_of_the_index_and_paid_nothing_by_it(country, scheme_admin):
+    # capitation pays the level "H" facility A: its 20.00 is left out of the sum and remunerated 0
+    # pool 31.00 x 50 % = 15.50 over facility B's 10.00 alone -> index 1.55
+    s = _scheme(country, scheme_admin, period_rel_prices="M", share_contribution=D("10"), capitation_level_1="H")
+    _distribute(s.product, "B", 12, {1: "50", 2: "50"})
+    HealthFacility.objects.filter(pk=country.facility_a.pk).update(level="H")
+    HealthFacility.objects.filter(pk=country.facility_b.pk).update(level="D")
+    capitated = _claim(s, "CAP", date(2026, 1, 10), ["20.00"], facility=country.facility_a)
+    paid = _claim(s, "REL", date(2026, 1, 12), ["10.00"], facility=country.facility_b)
+
+    run = _run(scheme_admin, 2026, 1)
+
+    assert RelativeIndex.objects.get(run=run).valued == D("10.00")
+    assert RelativeIndex.objects.get(run=run).index == D("1.55")
+    assert _paid(capitated) == (ClaimStatus.VALUATED, D("0.00"), [D("0.00")])
+    assert _paid(paid) == (ClaimStatus.VALUATED, D("15.50"), [D("15.50")])
+
+
+def test_the_run_computes_the_capitation_of_its_month(country, scheme_admin):
+    # a monthly capitation product: 31.00 allocated in January x 10 % = 3.10, all on visits, to facility A alone
+    from batch.models import CapitationPayment
+
+    s = _scheme(
+        country, scheme_admin, code="CAP", share_contribution=D("10"), capitation_level_1="D",
+        weight_nb_visits=D("100"),
+    )  # fmt: skip
+    HealthFacility.objects.filter(pk__in=[country.facility_a.pk, country.facility_b.pk]).update(level="D")
+    _claim(s, "V1", date(2026, 1, 10), [], fixed=["10.00"], facility=country.facility_a)
+
+    run = _run(scheme_admin, 2026, 1)
+
+    payments = dict(CapitationPayment.objects.filter(product=s.product).values_list("facility__code", "payment"))
+    assert payments == {country.facility_a.code: D("3.10"), country.facility_b.code: D("0.00")}
+    assert run.status == BatchRunStatus.DONE
+
+
+def test_a_national_run_needs_every_region_in_scope(country, monthly):
+    from batch.services import batch_run_launch
+    from openimis.accounts import roles
+    from tests.factories import UserFactory
+
+    regional = UserFactory.create(username="acc_a", role=roles.ACCOUNTANT, scope=[country.region_a])
+    with pytest.raises(ApplicationError) as exc:
+        batch_run_launch(user=regional, year=2026, month=1)
+    assert list(exc.value.fields) == ["location"]
+    with pytest.raises(ApplicationError) as exc:
+        batch_run_launch(user=regional, year=2026, month=1, location=country.region_b)
+    assert exc.value.code == "location_out_of_scope"
     assert not BatchRun.objects.exists()

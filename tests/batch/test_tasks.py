@@ -100,7 +100,7 @@ def test_an_error_fails_the_run_and_the_job(monthly, scheme_admin, monkeypatch):
     _claim(monthly, "C1", date(2026, 1, 10), ["12.34"])
     job = batch_run_launch(user=scheme_admin, year=2026, month=1)
 
-    def broken(run, *, wait=False):
+    def broken(run, *, after=0, wait=False):
         raise ApplicationError("The disk is full.", code="disk_full")
 
     monkeypatch.setattr(services, "_value_chunk", broken)
