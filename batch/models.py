@@ -5,7 +5,8 @@ Invariants held by the database:
   locations as equal, so two national runs of a month cannot both exist, whatever races;
 - a run's month is 1..12 and its status one of running, done, failed;
 - one relative index per (run, product, period kind, care type); its window starts on or before it ends;
-- a claim is valued by at most one run (`RunClaim.claim` is unique): the "valued exactly once" guard.
+- a claim has at most one `RunClaim` per run (unique (run, claim)); a claim whose lines wait for indices of
+  different runs (products of other locations or periods) has one per run that valued some of its lines.
 """
 
 import uuid
@@ -101,18 +102,20 @@ class RelativeIndex(models.Model):
 
 
 class RunClaim(models.Model):
-    """A claim valued by a run: what its relative-price lines were valued at and what the claim is paid."""
+    """A claim valued by a run: what the relative-price lines the run valued were valued at, and what the run counts
+    as paid for the claim (those lines' remuneration, plus, in the run that leaves no line waiting, the lines paid at
+    processing): over a claim's runs, `remunerated` adds up to the claim's remunerated amount."""
 
     run = models.ForeignKey(BatchRun, on_delete=models.CASCADE, related_name="claims")
-    claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="+")
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="+")
     valued = models.DecimalField(_("valued on relative prices"), max_digits=18, decimal_places=2)
     remunerated = models.DecimalField(_("remunerated"), max_digits=18, decimal_places=2)
 
     class Meta:
         verbose_name = _("claim of a batch run")
         verbose_name_plural = _("claims of a batch run")
-        indexes = [models.Index(fields=["run", "claim"], name="runclaim_run_idx")]
         constraints = [
+            models.UniqueConstraint(fields=["run", "claim"], name="runclaim_unique"),
             models.CheckConstraint(condition=Q(valued__gte=0) & Q(remunerated__gte=0), name="runclaim_amounts"),
         ]
 

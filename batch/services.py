@@ -18,11 +18,13 @@ Rules enforced:
   a hospital under the "facility level" interpretation, else a claim spanning several days).
   index = `rules.relative_index` (1 when nothing was valued). Claims of facilities paid by the product's
   capitation (its capitation levels, capitation on) are left out of `valued`, as the reference does.
-- A Processed claim is valued when every unpaid relative-price line it has is covered by an index of this run
-  (same product, processed in the window, its care type): each such line is remunerated round(valued x index, 2)
-  (half up), the claim becomes Valuated with remunerated = the sum of its lines' remunerated amounts (fixed-price
-  lines were paid at processing) and gets a `RunClaim` row. A claim whose lines wait for a quarter or a year that
-  has not closed stays Processed until that run.
+- A run values the unpaid relative-price lines of Processed claims that an index of the run covers (same product,
+  processed in the window, its care type): each is remunerated round(valued x index, 2) (half up). A claim with no
+  unpaid relative-price line left becomes Valuated; the claim's remunerated amount is the sum of its lines'
+  remunerated amounts (fixed-price lines were paid at processing). Lines waiting for another index (a quarter or a
+  year that has not closed, a product of another location) keep their claim Processed until that run values them;
+  each run that values lines of a claim records a `RunClaim` row (what it valued, and what it counts as paid: over
+  the claim's runs they add up to the claim's remunerated amount).
 - A relative-price line of a facility paid by the product's capitation is remunerated 0 (the facility is paid by
   capitation for it): its claim is still Valuated by the run.
 - After the claims, the run computes the capitation payments of its location's products with capitation on whose
@@ -30,8 +32,9 @@ Rules enforced:
 - Who may run: a national run (the products without a location) needs a scope covering every region; a regional
   run, the region in the user's scope.
 - Execution is resumable: the indices are computed once (in one transaction) and reused when a run is executed
-  again; claims are valued in chunks of CHUNK claims, one transaction each; a claim already in `RunClaim` (unique
-  per claim) is never valued again, so running execute twice, or after a crash, values every claim once.
+  again; claims are valued in chunks of CHUNK claims (locked), one transaction each; only unpaid lines are valued
+  and a claim the run already holds in `RunClaim` (unique per run and claim) is not taken again, so running execute
+  twice, or after a crash, or with several workers, values every line once.
 - On Celery (`batch_run_launch`, task `batch.run` in tasks.py): only a holder of `batch.add_batchrun` (roles:
   accountant, scheme administrator) launches a run; the run row and its job are committed together and the task is
   queued after commit. The job's progress follows the claims valued (after each chunk); an error marks the run
@@ -305,25 +308,16 @@ def _line_is_covered(table: str) -> str:
     """  # noqa: S608 - table names and SQL fragments are constants
 
 
-def _line_is_uncovered(table: str) -> str:
-    return f"""
-        EXISTS (SELECT 1 FROM {table} l LEFT JOIN policy_product p ON p.id = l.product_id
-                WHERE l.claim_id = c.id AND {PENDING}
-                  AND NOT EXISTS (SELECT 1 FROM batch_relativeindex ri WHERE {_matching_index()}))
-    """  # noqa: S608 - table names and SQL fragments are constants
-
-
 def _waiting(run: BatchRun) -> int:
     """How many claims the run has still to value (a count for the progress bar; not locked)."""
     covered = " OR ".join(_line_is_covered(t) for t in LINE_TABLES)
-    uncovered = " OR ".join(_line_is_uncovered(t) for t in LINE_TABLES)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT COUNT(*) FROM claim_claim c JOIN location_healthfacility hf ON hf.id = c.facility_id
             WHERE c.status = %(processed)s
-              AND NOT EXISTS (SELECT 1 FROM batch_runclaim rc WHERE rc.claim_id = c.id)
-              AND ({covered}) AND NOT ({uncovered})
+              AND NOT EXISTS (SELECT 1 FROM batch_runclaim rc WHERE rc.claim_id = c.id AND rc.run_id = %(run)s)
+              AND ({covered})
             """,  # noqa: S608 - table names and SQL fragments are constants
             {"run": run.pk, "processed": ClaimStatus.PROCESSED, "tz": settings.TIME_ZONE},
         )
@@ -343,14 +337,13 @@ def _value_chunk(run: BatchRun, *, after: int = 0, wait: bool = False) -> tuple[
         "after": after,
     }
     covered = " OR ".join(_line_is_covered(t) for t in LINE_TABLES)
-    uncovered = " OR ".join(_line_is_uncovered(t) for t in LINE_TABLES)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT c.id FROM claim_claim c JOIN location_healthfacility hf ON hf.id = c.facility_id
             WHERE c.id > %(after)s AND c.status = %(processed)s
-              AND NOT EXISTS (SELECT 1 FROM batch_runclaim rc WHERE rc.claim_id = c.id)
-              AND ({covered}) AND NOT ({uncovered})
+              AND NOT EXISTS (SELECT 1 FROM batch_runclaim rc WHERE rc.claim_id = c.id AND rc.run_id = %(run)s)
+              AND ({covered})
             ORDER BY c.id LIMIT %(limit)s
             FOR UPDATE OF c {"" if wait else "SKIP LOCKED"}
             """,  # noqa: S608 - table names and SQL fragments are constants
@@ -382,15 +375,28 @@ def _value_chunk(run: BatchRun, *, after: int = 0, wait: bool = False) -> tuple[
             ), totals AS (
                 SELECT claim_id,
                        COALESCE(SUM(remunerated_amount) FILTER (WHERE status = 1), 0) AS remunerated,
-                       COALESCE(SUM(price_valuated) FILTER (WHERE status = 1 AND price_origin = 'R'), 0) AS valued
+                       COALESCE(SUM(remunerated_amount) FILTER (WHERE status = 1 AND price_origin = 'R'), 0)
+                           AS relative_paid,
+                       COALESCE(SUM(price_valuated) FILTER (
+                           WHERE status = 1 AND price_origin = 'R' AND remunerated_amount IS NOT NULL), 0) AS valued,
+                       COALESCE(BOOL_OR(status = 1 AND price_origin = 'R' AND remunerated_amount IS NULL), FALSE)
+                           AS waiting
                 FROM lines GROUP BY claim_id
+            ), earlier AS (
+                SELECT claim_id, SUM(valued) AS valued, SUM(remunerated) AS remunerated FROM batch_runclaim
+                WHERE claim_id = ANY(%(ids)s) GROUP BY claim_id
             ), done AS (
-                UPDATE claim_claim c SET status = %(valuated)s, remunerated = t.remunerated, updated_at = now()
+                UPDATE claim_claim c
+                SET status = CASE WHEN t.waiting THEN c.status ELSE %(valuated)s END,
+                    remunerated = t.remunerated, updated_at = now()
                 FROM totals t WHERE c.id = t.claim_id
-                RETURNING c.id, t.valued, t.remunerated
+                RETURNING c.id, t.waiting, t.valued, t.relative_paid, t.remunerated
             )
             INSERT INTO batch_runclaim (run_id, claim_id, valued, remunerated)
-            SELECT %(run)s, id, valued, remunerated FROM done
+            SELECT %(run)s, d.id, d.valued - COALESCE(e.valued, 0),
+                   CASE WHEN d.waiting THEN d.relative_paid ELSE d.remunerated END - COALESCE(e.remunerated, 0)
+            FROM done d LEFT JOIN earlier e ON e.claim_id = d.id
+            ON CONFLICT (run_id, claim_id) DO NOTHING
             """,
             {**params, "valuated": ClaimStatus.VALUATED},
         )

@@ -345,3 +345,32 @@ def test_a_national_run_needs_every_region_in_scope(country, monthly):
         batch_run_launch(user=regional, year=2026, month=1, location=country.region_b)
     assert exc.value.code == "location_out_of_scope"
     assert not BatchRun.objects.exists()
+
+
+def test_a_claim_with_lines_waiting_for_different_runs_is_paid_by_each_once(country, scheme_admin):
+    # A monthly: January pool 31.00 x 50 % = 15.50 over its line of 10.00 -> index 1.55, paid 15.50 in January
+    # B quarterly: Q1 pool 90 days x 1.00 = 90.00 x 25 % = 22.50 over its line of 30.00 -> 0.75, paid 22.50 in March
+    a = _scheme(country, scheme_admin, code="A", period_rel_prices="M")
+    _distribute(a.product, "B", 12, {1: "50", 2: "25", 3: "25"})
+    b = _scheme(country, scheme_admin, code="B", period_rel_prices="Q")
+    _distribute(b.product, "B", 4, {1: "25", 2: "25", 3: "25", 4: "25"})
+    claim = _claim(a, "MIX", date(2026, 1, 10), ["10.00"], fixed=["5.00"])
+    ClaimItem.objects.create(
+        claim=claim, item=ItemFactory.create(), qty_provided=1, price_asked=D("30.00"), price_valuated=D("30.00"),
+        product=b.product, price_origin=PriceOrigin.RELATIVE,
+    )  # fmt: skip
+
+    january = _run(scheme_admin, 2026, 1)
+    claim.refresh_from_db()
+    assert (claim.status, claim.remunerated) == (ClaimStatus.PROCESSED, D("20.50"))  # 5.00 + 15.50
+    assert RunClaim.objects.filter(run=january).values_list("valued", "remunerated").get() == (D("10.00"), D("15.50"))
+
+    march = _run(scheme_admin, 2026, 3, today=date(2026, 4, 1))
+    claim.refresh_from_db()
+    assert (claim.status, claim.remunerated) == (ClaimStatus.VALUATED, D("43.00"))
+    assert RunClaim.objects.filter(run=march).values_list("valued", "remunerated").get() == (D("30.00"), D("27.50"))
+    assert sum(RunClaim.objects.filter(claim=claim).values_list("remunerated", flat=True)) == claim.remunerated
+    assert sorted(ClaimItem.objects.filter(claim=claim).values_list("remunerated_amount", flat=True)) == [
+        D("15.50"),
+        D("22.50"),
+    ]
