@@ -123,6 +123,31 @@ class RunClaim(models.Model):
         return f"{self.run_id}: {self.claim_id}"
 
 
+class RunFacility(models.Model):
+    """What a run pays a facility: its claims the run valued, what they asked, were valued at on relative prices and
+    are paid (the sums of the run's `RunClaim` rows of that facility, stored when the claims are done)."""
+
+    run = models.ForeignKey(BatchRun, on_delete=models.CASCADE, related_name="facilities")
+    facility = models.ForeignKey(HealthFacility, on_delete=models.PROTECT, related_name="+")
+    claims = models.PositiveIntegerField(_("claims"))
+    asked = models.DecimalField(_("asked"), max_digits=18, decimal_places=2)
+    valued = models.DecimalField(_("valued on relative prices"), max_digits=18, decimal_places=2)
+    remunerated = models.DecimalField(_("remunerated"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("facility of a batch run")
+        verbose_name_plural = _("facilities of a batch run")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "facility"], name="runfacility_unique"),
+            models.CheckConstraint(
+                condition=Q(asked__gte=0) & Q(valued__gte=0) & Q(remunerated__gte=0), name="runfacility_amounts"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}: {self.facility_id}"
+
+
 class CapitationPayment(models.Model):
     """A facility's capitation payment of a product for a month (reference sec. 6.9): what it counted for (its
     catchment, with the catchment percentages applied, the insured in it, its claims of the month) and what it is

@@ -27,7 +27,8 @@ Rules enforced:
   the claim's runs they add up to the claim's remunerated amount).
 - A relative-price line of a facility paid by the product's capitation is remunerated 0 (the facility is paid by
   capitation for it): its claim is still Valuated by the run.
-- After the claims, the run computes the capitation payments of its location's products with capitation on whose
+- After the claims, the run stores what it pays each facility (`RunFacility`: claims, asked, valued, remunerated)
+  and computes the capitation payments of its location's products with capitation on whose
   period closes in the month (`capitation.capitation_compute`; recomputed, to the same amounts, by a resumed run).
 - Who may run: a national run (the products without a location) needs a scope covering every region; a regional
   run, the region in the user's scope.
@@ -56,8 +57,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claim.models import ClaimItem, ClaimService, ClaimStatus, LineStatus
-from location.models import CareType, Location, LocationType
-from location.scope import scope_of
+from location.models import CareType, Location
+from location.selectors import covers_whole_country
 from openimis.accounts.models import User
 from openimis.common.db import ConstraintMessages, constraint_errors
 from openimis.common.exceptions import ApplicationError, PermissionDeniedError
@@ -424,10 +425,29 @@ def batch_run_execute(run: BatchRun, progress: Callable[[int, int], None] | None
                 if progress is not None:
                     done += valued
                     progress(done, max(total, done))
+        _facility_totals(run)
         _capitation(run)
     run.status, run.finished_at = BatchRunStatus.DONE, timezone.now()
     run.save(update_fields=["status", "finished_at"])
     return run
+
+
+def _facility_totals(run: BatchRun) -> None:
+    """Stores what the run pays each facility (`RunFacility`), from its `RunClaim` rows; again on a resumed run."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO batch_runfacility (run_id, facility_id, claims, asked, valued, remunerated)
+            SELECT rc.run_id, c.facility_id, COUNT(*), COALESCE(SUM(c.claimed), 0), SUM(rc.valued), SUM(rc.remunerated)
+            FROM batch_runclaim rc JOIN claim_claim c ON c.id = rc.claim_id
+            WHERE rc.run_id = %(run)s
+            GROUP BY rc.run_id, c.facility_id
+            ON CONFLICT (run_id, facility_id) DO UPDATE
+            SET claims = EXCLUDED.claims, asked = EXCLUDED.asked, valued = EXCLUDED.valued,
+                remunerated = EXCLUDED.remunerated
+            """,
+            {"run": run.pk},
+        )
 
 
 def capitation_products(run: BatchRun) -> list[Product]:
@@ -465,12 +485,10 @@ def batch_run_launch(*, user: User, year: int, month: int, location: Location | 
 
     if not user.has_perm("batch.add_batchrun"):
         raise PermissionDeniedError(_("You do not have the permission to do this."))
-    scope = scope_of(user)
-    regions = Location.objects.filter(type=LocationType.REGION, is_active=True)
-    if location is None and regions.exclude(scope.location_q()).exists():
+    if location is None and not covers_whole_country(user):
         message = _("Only staff covering every region can run the national products.")
         raise ApplicationError.for_field("location", message, code="location_out_of_scope")
-    if location is not None and not Location.objects.filter(scope.location_q(), pk=location.pk).exists():
+    if location is not None and not Location.objects.visible_to(user).filter(pk=location.pk).exists():
         message = _("This region is outside your area.")
         raise ApplicationError.for_field("location", message, code="location_out_of_scope")
     with transaction.atomic():

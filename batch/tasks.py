@@ -8,9 +8,12 @@ claim valued once; the job is taken again because it is still running).
 from typing import Any
 
 from celery import shared_task
+from django.utils.translation import gettext_lazy as _
 
 from openimis.common.jobs import JobTask
-from openimis.common.models import Job
+from openimis.common.models import JOB_KINDS, Job
+
+JOB_KINDS.setdefault("batch.run", _("Batch run"))
 
 
 @shared_task(base=JobTask, name="batch.run", acks_late=True, reject_on_worker_lost=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: make `bench` importable
 
 from bench import (
+    bench_batch,
     bench_cards,
     bench_claims,
     bench_district_page,
@@ -36,6 +37,7 @@ BENCHMARKS: list[tuple[str, Callable[[], list[common.Figure]]]] = [
     ("enquiry", bench_enquiry.run),
     ("policies at national scale", bench_policies.run),
     ("claims at national scale", bench_claims.run),
+    ("batch valuation and capitation", bench_batch.run),
 ]
 
 

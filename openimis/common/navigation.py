@@ -45,6 +45,7 @@ NAV_ENTRIES: list[tuple[Any, ...]] = [
             (_("New claim"), "claim:claim_create", "claim.add_claim", "file-earmark-plus"),
             (_("Review queue"), "claim:review_queue", "claim.review_claim", "clipboard-check"),
             (_("Feedback"), "claim:feedback_list", "claim.feedback_claim", "chat-square-text"),
+            (_("Batch runs"), "batch:run_list", "batch.view_batchrun", "calculator"),
         ],
     ),
     (

@@ -12,7 +12,7 @@ Reading (`read_table`):
 Writing (`export_response`):
 - CSV is streamed row by row, in UTF-8 with a byte-order mark so that spreadsheets show accents correctly.
 - XLSX is written with openpyxl's write-only mode into a temporary file (spilled to disk when large), header
-  in bold and frozen.
+  in bold and frozen; amounts with two decimal places (Decimal, to the cent) are shown with both decimals.
 """
 
 import csv
@@ -204,8 +204,16 @@ def write_xlsx(handle: Any, header: Sequence[str], rows: Iterable[Sequence[Any]]
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
+
+    def written(value: Any) -> Any:
+        if isinstance(value, Decimal) and value.as_tuple().exponent == -2:
+            money = WriteOnlyCell(sheet, value=value)
+            money.number_format = "0.00"  # amounts to the cent keep their two decimals on screen (16.30)
+            return money
+        return None if value == "" else safe_cell(value)
+
     for row in rows:
-        sheet.append([None if v == "" else safe_cell(v) for v in row])
+        sheet.append([written(v) for v in row])
     workbook.save(handle)
 
 

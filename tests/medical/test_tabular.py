@@ -73,5 +73,7 @@ def test_writers_round_trip():
     sheet = load_workbook(io.BytesIO(xlsx_bytes(["code", "price"], [["AMX", Decimal("60.00")]]))).active
     assert sheet["A1"].font.bold and sheet.freeze_panes == "A2"
     assert [c.value for c in sheet[2]] == ["AMX", 60]
+    assert sheet["B2"].number_format == "0.00"  # an amount to the cent shows 60.00, not 60
+    assert load_workbook(io.BytesIO(xlsx_bytes(["n"], [[Decimal("2.5")]]))).active["A2"].number_format == "General"
     table = read_table(xlsx_bytes(["code", "price"], [["AMX", Decimal("60.50")]]))
     assert table.rows[0].values == {"code": "AMX", "price": "60.5"}

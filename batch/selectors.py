@@ -1,0 +1,54 @@
+"""Reads of batch runs for pages and downloads, scoped to the requesting user.
+
+- Only holders of `batch.view_batchrun` (accountants, scheme administrators) see runs at all.
+- The scheme's national staff (superusers, and users whose scope holds every active region:
+  `location.selectors.covers_whole_country`) see every run, the national ones (no location) included.
+- Anyone else sees the runs of the regions inside their scope (`scope.location_q`); never a national run.
+"""
+
+from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from location.models import Location, LocationType
+from location.scope import scope_of
+from location.selectors import covers_whole_country
+from openimis.accounts.models import User
+
+from .models import BatchRun
+
+VIEW = "batch.view_batchrun"
+
+
+def runs_for(user: User) -> QuerySet[BatchRun]:
+    """The runs the user may see, newest first, with their number of claims valued and the amount remunerated."""
+    if not user.is_authenticated or not user.has_perm(VIEW):
+        return BatchRun.objects.none()
+    runs = BatchRun.objects.select_related("location", "created_by", "job")
+    if not covers_whole_country(user):
+        scope = scope_of(user)
+        if scope.is_empty:
+            return BatchRun.objects.none()
+        runs = runs.filter(Q(location__isnull=False) & scope.location_q(prefix="location__"))
+    # from the per-facility totals the run stores (a few thousand rows a run), not its million claims
+    return runs.annotate(
+        claims_count=Coalesce(Sum("facilities__claims"), Value(0)),
+        remunerated_total=Coalesce(
+            Sum("facilities__remunerated"), Value(0), output_field=DecimalField(max_digits=18, decimal_places=2)
+        ),
+    ).order_by("-year", "-month", "-started_at")
+
+
+def access_run_by_uuid(user: User, uuid: str) -> BatchRun:
+    """A run the user may see; 404 otherwise (outside their scope or unknown alike)."""
+    return get_object_or_404(runs_for(user), uuid=uuid)
+
+
+def may_run_nationally(user: User) -> bool:
+    """Whether the user may start a national run (and will then see it): the scheme's national staff."""
+    return covers_whole_country(user)
+
+
+def run_regions_for(user: User) -> QuerySet[Location]:
+    """The regions a user may start a run for: the active regions in their scope."""
+    return Location.objects.visible_to(user).active().filter(type=LocationType.REGION).order_by("code")
