@@ -18,13 +18,16 @@ Rules enforced:
   a hospital under the "facility level" interpretation, else a claim spanning several days).
   index = `rules.relative_index` (1 when nothing was valued). Claims of facilities paid by the product's
   capitation (its capitation levels, capitation on) are left out of `valued`, as the reference does.
-- A run values the unpaid relative-price lines of Processed claims that an index of the run covers (same product,
-  processed in the window, its care type): each is remunerated round(valued x index, 2) (half up). A claim with no
-  unpaid relative-price line left becomes Valuated; the claim's remunerated amount is the sum of its lines'
-  remunerated amounts (fixed-price lines were paid at processing). Lines waiting for another index (a quarter or a
-  year that has not closed, a product of another location) keep their claim Processed until that run values them;
-  each run that values lines of a claim records a `RunClaim` row (what it valued, and what it counts as paid: over
-  the claim's runs they add up to the claim's remunerated amount).
+- A run values the relative-price lines of Processed claims that an index of the run covers (same product,
+  processed in the window, its care type): each is paid round(valued x index, 2) (half up), added to the claim's
+  remunerated amount (which holds the fixed-price lines, paid at processing). A claim with no relative-price line
+  left waiting becomes Valuated. Lines waiting for another index (a quarter or a year that has not closed, a product
+  of another location) keep their claim Processed until that run values them. Each run that values lines of a claim
+  records a `RunClaim` row: what it valued, and what it counts as paid (its lines, plus the fixed-price lines in the
+  run that completes the claim): over the claim's runs they add up to the claim's remunerated amount.
+- The line rows are not rewritten (a relative-price line keeps its remunerated amount empty): a line is valued by
+  the one run of its product's location whose index covers its processing date, so what it is paid is known from
+  that index (`line_remunerations`). Rewriting three million line rows would cost more than the rest of the run.
 - A relative-price line of a facility paid by the product's capitation is remunerated 0 (the facility is paid by
   capitation for it): its claim is still Valuated by the run.
 - After the claims, the run stores what it pays each facility (`RunFacility`: claims, asked, valued, remunerated)
@@ -36,6 +39,9 @@ Rules enforced:
   again; claims are valued in chunks of CHUNK claims (locked), one transaction each; only unpaid lines are valued
   and a claim the run already holds in `RunClaim` (unique per run and claim) is not taken again, so running execute
   twice, or after a crash, or with several workers, values every line once.
+- One execution values chunks on CONNECTIONS database connections at once (the setting BATCH_CONNECTIONS, 2 by
+  default: the worker thread and a helper thread), so that PostgreSQL uses two cores while one worker runs the run;
+  they share the work through the claims' row locks, as separate workers would.
 - On Celery (`batch_run_launch`, task `batch.run` in tasks.py): only a holder of `batch.add_batchrun` (roles:
   accountant, scheme administrator) launches a run; the run row and its job are committed together and the task is
   queued after commit. The job's progress follows the claims valued (after each chunk); an error marks the run
@@ -43,6 +49,8 @@ Rules enforced:
   worker, which resumes the run. CHUNK is the setting BATCH_CHUNK (environment variable of the same name).
 """
 
+import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -77,6 +85,8 @@ from . import rules
 from .models import BatchRun, BatchRunStatus, RelativeIndex, RunClaim
 
 CHUNK: int = settings.BATCH_CHUNK  # env BATCH_CHUNK
+CONNECTIONS: int = settings.BATCH_CONNECTIONS  # env BATCH_CONNECTIONS
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -292,12 +302,12 @@ def _valued(run: BatchRun, plan: PlannedIndex) -> Decimal:
     return total
 
 
-def _matching_index(line: str = "l") -> str:
-    """The run's index that values line `line` of claim `c` (joined to its product `p` and facility `hf`)."""
+def _matching_index(line: str = "l", run: str = "%(run)s", ri: str = "ri") -> str:
+    """The index of run `run` that values line `line` of claim `c` (joined to its product `p` and facility `hf`)."""
     return f"""
-        ri.run_id = %(run)s AND ri.product_id = {line}.product_id
-        AND {_processed_on()} BETWEEN ri.window_start AND ri.window_end
-        AND (ri.care_type = 'B' OR ri.care_type = {_care_type_sql()})
+        {ri}.run_id = {run} AND {ri}.product_id = {line}.product_id
+        AND {_processed_on()} BETWEEN {ri}.window_start AND {ri}.window_end
+        AND ({ri}.care_type = 'B' OR {ri}.care_type = {_care_type_sql()})
     """
 
 
@@ -326,10 +336,12 @@ def _waiting(run: BatchRun) -> int:
     return int(count)
 
 
-def _value_chunk(run: BatchRun, *, after: int = 0, wait: bool = False) -> tuple[int, int]:
-    """Values up to CHUNK claims with an id above `after`, in one transaction; (how many were valued, the last id
-    looked at), (0, after) when none is left. Claims another worker is valuing are skipped, or, with `wait`, waited
-    for (and then found valued). Walking the ids forward, a chunk never re-reads the claims of the chunks before."""
+def _value_chunk(run: BatchRun, *, after: int = 0, wait: bool = False) -> tuple[int, int | None]:
+    """Values, in one transaction, the claims of the run among the next CHUNK Processed claims with an id above
+    `after`: (how many were valued, the last id looked at), or (0, None) when no Processed claim is left beyond
+    `after`. Claims another worker is valuing are skipped, or, with `wait`, waited for (and then found valued). The
+    next Processed claims come in id order from the partial index `claim_processed_idx`, so a chunk costs the same
+    at the start and at the end of a run of a million claims."""
     params = {
         "run": run.pk,
         "processed": ClaimStatus.PROCESSED,
@@ -340,68 +352,100 @@ def _value_chunk(run: BatchRun, *, after: int = 0, wait: bool = False) -> tuple[
     covered = " OR ".join(_line_is_covered(t) for t in LINE_TABLES)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
+            "SELECT id FROM claim_claim WHERE id > %(after)s AND status = %(processed)s ORDER BY id LIMIT %(limit)s",
+            params,
+        )
+        following = [row[0] for row in cursor.fetchall()]
+        if not following:
+            return 0, None
+        cursor.execute(
             f"""
             SELECT c.id FROM claim_claim c JOIN location_healthfacility hf ON hf.id = c.facility_id
-            WHERE c.id > %(after)s AND c.status = %(processed)s
+            WHERE c.id = ANY(%(following)s) AND c.status = %(processed)s
               AND NOT EXISTS (SELECT 1 FROM batch_runclaim rc WHERE rc.claim_id = c.id AND rc.run_id = %(run)s)
               AND ({covered})
-            ORDER BY c.id LIMIT %(limit)s
+            ORDER BY c.id
             FOR UPDATE OF c {"" if wait else "SKIP LOCKED"}
             """,  # noqa: S608 - table names and SQL fragments are constants
-            params,
+            {**params, "following": following},
         )
         ids = [row[0] for row in cursor.fetchall()]
         if not ids:
-            return 0, after
+            return 0, following[-1]
         params["ids"] = ids
-        for table in LINE_TABLES:
-            cursor.execute(
-                f"""
-                UPDATE {table} l SET remunerated_amount =
-                    CASE WHEN {_capitated_sql()} THEN 0 ELSE ROUND(COALESCE(l.price_valuated, 0) * ri.index, 2) END
-                FROM claim_claim c, location_healthfacility hf, policy_product p, batch_relativeindex ri
-                WHERE l.claim_id = ANY(%(ids)s) AND c.id = l.claim_id AND hf.id = c.facility_id
-                  AND p.id = l.product_id AND {PENDING} AND {_matching_index()}
-                """,  # noqa: S608 - table names and SQL fragments are constants
-                params,
-            )
+        columns = "claim_id, product_id, status, price_origin, price_valuated, remunerated_amount"
+        lines = " UNION ALL ".join(
+            f"SELECT {columns} FROM {t} WHERE claim_id = ANY(%(ids)s)"  # noqa: S608 - constant table names
+            for t in LINE_TABLES
+        )
         cursor.execute(
-            """
+            f"""
             WITH lines AS (
-                SELECT claim_id, price_origin, status, price_valuated, remunerated_amount FROM claim_claimitem
-                WHERE claim_id = ANY(%(ids)s)
-                UNION ALL
-                SELECT claim_id, price_origin, status, price_valuated, remunerated_amount FROM claim_claimservice
-                WHERE claim_id = ANY(%(ids)s)
-            ), totals AS (
+                SELECT l.claim_id, COALESCE(l.price_valuated, 0) AS valued, ri.index,
+                       ri.id IS NOT NULL AS this_run, {_capitated_sql()} AS capitated,
+                       EXISTS (SELECT 1 FROM batch_runclaim rc JOIN batch_relativeindex e ON e.run_id = rc.run_id
+                               WHERE rc.claim_id = l.claim_id AND {_matching_index(run="rc.run_id", ri="e")})
+                           AS earlier
+                FROM ({lines}) l
+                JOIN claim_claim c ON c.id = l.claim_id
+                JOIN location_healthfacility hf ON hf.id = c.facility_id
+                LEFT JOIN policy_product p ON p.id = l.product_id
+                LEFT JOIN batch_relativeindex ri ON {_matching_index()}
+                WHERE {PENDING}
+            ), per_claim AS (
                 SELECT claim_id,
-                       COALESCE(SUM(remunerated_amount) FILTER (WHERE status = 1), 0) AS remunerated,
-                       COALESCE(SUM(remunerated_amount) FILTER (WHERE status = 1 AND price_origin = 'R'), 0)
-                           AS relative_paid,
-                       COALESCE(SUM(price_valuated) FILTER (
-                           WHERE status = 1 AND price_origin = 'R' AND remunerated_amount IS NOT NULL), 0) AS valued,
-                       COALESCE(BOOL_OR(status = 1 AND price_origin = 'R' AND remunerated_amount IS NULL), FALSE)
-                           AS waiting
+                       SUM(valued) FILTER (WHERE this_run) AS valued,
+                       SUM(CASE WHEN capitated THEN 0 ELSE ROUND(valued * index, 2) END) FILTER (WHERE this_run)
+                           AS paid,
+                       BOOL_OR(NOT this_run AND NOT earlier) AS waiting
                 FROM lines GROUP BY claim_id
-            ), earlier AS (
-                SELECT claim_id, SUM(valued) AS valued, SUM(remunerated) AS remunerated FROM batch_runclaim
+            ), before AS (
+                SELECT claim_id, SUM(remunerated) AS remunerated FROM batch_runclaim
                 WHERE claim_id = ANY(%(ids)s) GROUP BY claim_id
-            ), done AS (
-                UPDATE claim_claim c
-                SET status = CASE WHEN t.waiting THEN c.status ELSE %(valuated)s END,
-                    remunerated = t.remunerated, updated_at = now()
-                FROM totals t WHERE c.id = t.claim_id
-                RETURNING c.id, t.waiting, t.valued, t.relative_paid, t.remunerated
+            ), recorded AS (
+                INSERT INTO batch_runclaim (run_id, claim_id, valued, remunerated)
+                SELECT %(run)s, pc.claim_id, pc.valued,
+                       CASE WHEN pc.waiting THEN pc.paid
+                            ELSE COALESCE(c.remunerated, 0) + pc.paid - COALESCE(b.remunerated, 0) END
+                FROM per_claim pc JOIN claim_claim c ON c.id = pc.claim_id
+                LEFT JOIN before b ON b.claim_id = pc.claim_id
+                WHERE pc.valued IS NOT NULL
+                ON CONFLICT (run_id, claim_id) DO NOTHING
+                RETURNING claim_id
             )
-            INSERT INTO batch_runclaim (run_id, claim_id, valued, remunerated)
-            SELECT %(run)s, d.id, d.valued - COALESCE(e.valued, 0),
-                   CASE WHEN d.waiting THEN d.relative_paid ELSE d.remunerated END - COALESCE(e.remunerated, 0)
-            FROM done d LEFT JOIN earlier e ON e.claim_id = d.id
-            ON CONFLICT (run_id, claim_id) DO NOTHING
-            """,
+            UPDATE claim_claim c
+            SET status = CASE WHEN pc.waiting THEN c.status ELSE %(valuated)s END,
+                remunerated = COALESCE(c.remunerated, 0) + pc.paid, updated_at = now()
+            FROM recorded r JOIN per_claim pc ON pc.claim_id = r.claim_id
+            WHERE c.id = r.claim_id
+            """,  # noqa: S608 - table names and SQL fragments are constants
             {**params, "valuated": ClaimStatus.VALUATED},
         )
-    return len(ids), ids[-1]
+    return len(ids), following[-1]
+
+
+def line_remunerations(claim_id: int) -> dict[tuple[str, int], Decimal]:
+    """What each relative-price line of a claim was paid by the runs that valued it: {("item" | "service", line id):
+    amount}; lines still waiting are absent."""
+    kinds = {"claim_claimitem": "item", "claim_claimservice": "service"}
+    paid: dict[tuple[str, int], Decimal] = {}
+    with connection.cursor() as cursor:
+        for table, kind in kinds.items():
+            cursor.execute(
+                f"""
+                SELECT l.id, CASE WHEN {_capitated_sql()} THEN 0
+                                  ELSE ROUND(COALESCE(l.price_valuated, 0) * e.index, 2) END
+                FROM {table} l JOIN claim_claim c ON c.id = l.claim_id
+                JOIN location_healthfacility hf ON hf.id = c.facility_id
+                JOIN policy_product p ON p.id = l.product_id
+                JOIN batch_runclaim rc ON rc.claim_id = c.id
+                JOIN batch_relativeindex e ON {_matching_index(run="rc.run_id", ri="e")}
+                WHERE l.claim_id = %(claim)s AND {PENDING}
+                """,  # noqa: S608 - table names and SQL fragments are constants
+                {"claim": claim_id, "tz": settings.TIME_ZONE},
+            )
+            paid.update({(kind, line): Decimal(amount) for line, amount in cursor.fetchall()})
+    return paid
 
 
 def batch_run_execute(run: BatchRun, progress: Callable[[int, int], None] | None = None) -> BatchRun:
@@ -411,25 +455,57 @@ def batch_run_execute(run: BatchRun, progress: Callable[[int, int], None] | None
         return run
     with pghistory.context(user=run.created_by_id, batch_run=str(run.uuid)):
         _compute_indices(run)
-        done = total = 0
+        counted = {"done": 0, "total": 0}
         if progress is not None:
-            done = RunClaim.objects.filter(run=run).count()
-            total = done + _waiting(run)
-        for wait in (False, True):
-            # claims other workers hold are waited for in the second pass: the run is done only when none is left
-            after = 0
-            while True:
-                valued, after = _value_chunk(run, after=after, wait=wait)
-                if not valued:
-                    break
+            counted["done"] = RunClaim.objects.filter(run=run).count()
+            counted["total"] = counted["done"] + _waiting(run)
+        lock = threading.Lock()
+
+        def valued_chunk(valued: int) -> None:
+            with lock:
+                counted["done"] += valued
                 if progress is not None:
-                    done += valued
-                    progress(done, max(total, done))
+                    progress(counted["done"], max(counted["total"], counted["done"]))
+
+        helpers = [
+            threading.Thread(target=_helper_loop, args=(run, valued_chunk), name=f"batch-run-{run.pk}-{n}")
+            for n in range(1, CONNECTIONS)
+        ]
+        for helper in helpers:
+            helper.start()
+        try:
+            _value_loop(run, valued_chunk)
+        finally:
+            for helper in helpers:
+                helper.join()
         _facility_totals(run)
         _capitation(run)
     run.status, run.finished_at = BatchRunStatus.DONE, timezone.now()
     run.save(update_fields=["status", "finished_at"])
     return run
+
+
+def _value_loop(run: BatchRun, valued_chunk: Callable[[int], None]) -> None:
+    """Values chunks until none is left: claims other connections hold are skipped in a first pass over the ids and
+    waited for in a second one, so the run is done only when no claim is left."""
+    for wait in (False, True):
+        after: int | None = 0
+        while after is not None:
+            valued, after = _value_chunk(run, after=after, wait=wait)
+            if valued:
+                valued_chunk(valued)
+
+
+def _helper_loop(run: BatchRun, valued_chunk: Callable[[int], None]) -> None:
+    """`_value_loop` on a thread of its own, with its own database connection (closed at the end); its errors are
+    left to the main loop, which values whatever this one could not."""
+    try:
+        with pghistory.context(user=run.created_by_id, batch_run=str(run.uuid)):
+            _value_loop(run, valued_chunk)
+    except Exception:  # the main loop values the claims left; a real fault fails it there too
+        logger.exception("batch run %s: a helper connection stopped", run.uuid)
+    finally:
+        connection.close()
 
 
 def _facility_totals(run: BatchRun) -> None:

@@ -190,6 +190,8 @@ class Claim(models.Model):
             models.Index(fields=["status", "review_status"], name="claim_review_queue_idx"),
             # the review queue: claims waiting for a reviewer, oldest submission first; counted and filtered by
             # facility, visit and amount from the index alone
+            # the claims waiting for a batch run, in id order (batch.services walks them in chunks)
+            models.Index(fields=["id"], condition=Q(status=8), name="claim_processed_idx"),
             models.Index(
                 fields=["submitted_at", "id"],
                 condition=Q(status=4, review_status=4),

@@ -253,6 +253,8 @@ POLICY_RENEWAL_REMINDER_DAYS = env.int("POLICY_RENEWAL_REMINDER_DAYS", default=1
 POLICY_RENEWAL_NOTIFIER = env("POLICY_RENEWAL_NOTIFIER", default="policy.notifications.LoggingNotifier")
 # claims valued per transaction by a batch run (batch/services.py)
 BATCH_CHUNK = env.int("BATCH_CHUNK", default=5000)
+# database connections one batch run values claims on at once (threads of the worker running it)
+BATCH_CONNECTIONS = env.int("BATCH_CONNECTIONS", default=2)
 
 # Automatic adjudication of submitted claims (`claim.flags`): each rule can be switched off or tuned. A flagged
 # claim waits for a medical officer; the others are processed at once.

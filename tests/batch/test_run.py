@@ -93,8 +93,10 @@ def _claim(s: Scheme, code: str, processed: date, relative: list[str], fixed: li
 
 
 def _paid(claim: Claim) -> tuple[int, D | None, list[D | None]]:
+    """The claim's status and remunerated amount, and what each of its item lines was paid by a run (None: waiting)."""
     claim.refresh_from_db()
-    return claim.status, claim.remunerated, [line.remunerated_amount for line in claim.items.order_by("id")]
+    paid = services.line_remunerations(claim.pk)
+    return claim.status, claim.remunerated, [paid.get(("item", line.pk)) for line in claim.items.order_by("id")]
 
 
 def _run(user, year: int, month: int, today: date = FEB_1, location=None) -> BatchRun:
@@ -275,17 +277,18 @@ def test_an_expired_product_counts_only_while_its_claims_wait(monthly, scheme_ad
     assert exc.value.fields["product"] == ["OLD has no distribution for Both, period 1"]
 
 
-def test_the_history_of_a_line_names_the_run(monthly, scheme_admin):
+def test_the_history_of_the_claim_names_the_run(monthly, scheme_admin):
     claim = _claim(monthly, "C1", date(2026, 1, 10), ["12.00"])
     run = _run(scheme_admin, 2026, 1)
 
-    event = list(Events.objects.tracks(claim.items.get()).order_by("pgh_created_at"))[-1]
+    event = list(Events.objects.tracks(claim).order_by("pgh_created_at"))[-1]
     assert event.pgh_label == "update"
-    assert D(str(event.pgh_data["remunerated_amount"])) == D(
-        "15.50"
-    )  # 15.50 / 12.00 = 1.2916666667; x 12.00 = 15.5000000004
+    assert event.pgh_data["status"] == ClaimStatus.VALUATED
+    # 15.50 / 12.00 = 1.2916666667; x 12.00 = 15.5000000004
+    assert D(str(event.pgh_data["remunerated"])) == D("15.50")
     assert event.pgh_context["batch_run"] == str(run.uuid)
     assert event.pgh_context["user"] == scheme_admin.pk
+    assert claim.items.get().remunerated_amount is None  # the line row is not rewritten: its index tells its pay
 
 
 @pytest.mark.parametrize(("year", "month", "field"), [(2026, 13, "month"), (2026, 0, "month"), (1999, 5, "year")])
@@ -370,7 +373,4 @@ def test_a_claim_with_lines_waiting_for_different_runs_is_paid_by_each_once(coun
     assert (claim.status, claim.remunerated) == (ClaimStatus.VALUATED, D("43.00"))
     assert RunClaim.objects.filter(run=march).values_list("valued", "remunerated").get() == (D("30.00"), D("27.50"))
     assert sum(RunClaim.objects.filter(claim=claim).values_list("remunerated", flat=True)) == claim.remunerated
-    assert sorted(ClaimItem.objects.filter(claim=claim).values_list("remunerated_amount", flat=True)) == [
-        D("15.50"),
-        D("22.50"),
-    ]
+    assert sorted(services.line_remunerations(claim.pk).values()) == [D("15.50"), D("22.50")]
