@@ -9,6 +9,7 @@ from decimal import Decimal as D
 import pytest
 from django.db import connection
 
+from batch import services
 from batch.models import BatchRun, RunClaim
 from batch.services import batch_run_execute, batch_run_start
 from claim.models import Claim, ClaimStatus
@@ -77,4 +78,25 @@ def test_ten_workers_on_one_run_value_each_claim_once(claims, scheme_admin, monk
 
     assert all(isinstance(o, BatchRun) for o in outcomes)
     assert RunClaim.objects.filter(run=run).count() == len(claims)
+    assert set(Claim.objects.values_list("status", "remunerated")) == {(ClaimStatus.VALUATED, D("0.78"))}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_execution_on_four_connections_values_each_claim_once(claims, scheme_admin, monkeypatch):
+    monkeypatch.setattr("batch.services.CHUNK", 1)
+    monkeypatch.setattr("batch.services.CONNECTIONS", 4)
+    seen: list[str] = []
+    original = services._value_chunk
+
+    def counting(run, **kwargs):
+        valued, after = original(run, **kwargs)
+        if valued:
+            seen.append(threading.current_thread().name)
+        return valued, after
+
+    monkeypatch.setattr(services, "_value_chunk", counting)
+    run = batch_run_execute(batch_run_start(user=scheme_admin, year=2026, month=1, today=FEB_1))
+
+    assert RunClaim.objects.filter(run=run).count() == len(claims) == len(seen)
+    assert len(set(seen)) > 1  # the helper connections took chunks too
     assert set(Claim.objects.values_list("status", "remunerated")) == {(ClaimStatus.VALUATED, D("0.78"))}
