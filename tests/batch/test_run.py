@@ -163,6 +163,30 @@ def test_quarterly_index_only_in_the_closing_month(country, scheme_admin):
     assert _paid(march) == (ClaimStatus.VALUATED, D("15.00"), [D("15.00")])
 
 
+def test_yearly_index_only_in_december(country, scheme_admin):
+    s = _scheme(country, scheme_admin, period_rel_prices="Y")
+    _distribute(s.product, "B", 1, {1: "100"})
+    march = _claim(s, "C1", date(2026, 3, 10), ["100.00"])
+    november = _claim(s, "C2", date(2026, 11, 20), ["46.00"])
+
+    june = _run(scheme_admin, 2026, 6, today=date(2026, 7, 1))
+    assert not RelativeIndex.objects.filter(run=june).exists()
+    assert _paid(march)[0] == ClaimStatus.PROCESSED
+
+    # the year: 365 days -> pool 365.00 x 100 % = 365.00; valued 146.00 -> index 2.5
+    run = _run(scheme_admin, 2026, 12, today=date(2027, 1, 1))
+    index = RelativeIndex.objects.get(run=run)
+    assert (index.kind, index.period, index.window_start, index.window_end) == (
+        "Y",
+        1,
+        date(2026, 1, 1),
+        date(2026, 12, 31),
+    )
+    assert (index.pool, index.valued, index.index) == (D("365"), D("146.00"), D("2.5"))
+    assert _paid(march) == (ClaimStatus.VALUATED, D("250.00"), [D("250.00")])
+    assert _paid(november) == (ClaimStatus.VALUATED, D("115.00"), [D("115.00")])
+
+
 def test_in_and_out_patient_indices(country, scheme_admin):
     s = _scheme(country, scheme_admin, period_rel_prices_ip="M", period_rel_prices_op="M")
     _distribute(s.product, "I", 12, {1: "60"})
