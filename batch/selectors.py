@@ -6,7 +6,7 @@
 - Anyone else sees the runs of the regions inside their scope (`scope.location_q`); never a national run.
 """
 
-from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -52,3 +52,27 @@ def may_run_nationally(user: User) -> bool:
 def run_regions_for(user: User) -> QuerySet[Location]:
     """The regions a user may start a run for: the active regions in their scope."""
     return Location.objects.visible_to(user).active().filter(type=LocationType.REGION).order_by("code")
+
+
+def months_waiting(user: User) -> list[tuple[int, int, int]]:
+    """(year, month, claims) of the months before this one whose Processed claims (of the user's facilities) still
+    wait for a batch run, oldest first: the month a run is due for, and a month that was never run."""
+    from datetime import datetime
+
+    from django.db.models.functions import ExtractMonth, ExtractYear, TruncMonth
+    from django.utils import timezone
+
+    from claim.models import Claim, ClaimStatus
+
+    today = timezone.localdate()
+    this_month = timezone.make_aware(datetime(today.year, today.month, 1))
+    claims = Claim.objects.visible_to(user).filter(status=ClaimStatus.PROCESSED)
+    rows = (
+        claims.annotate(month_start=TruncMonth("processed_at"))
+        .filter(month_start__lt=this_month)
+        .annotate(y=ExtractYear("month_start"), m=ExtractMonth("month_start"))
+        .values_list("y", "m")
+        .annotate(n=Count("id"))
+        .order_by("y", "m")
+    )
+    return [(y, m, n) for y, m, n in rows]

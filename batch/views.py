@@ -64,7 +64,9 @@ def run_list(request: AuthedRequest) -> HttpResponse:
             )
             return redirect("batch:run_detail", uuid=run.uuid)
     page_obj = paginate(request, selectors.runs_for(request.user), default=25)
-    return render(request, "batch/run_list.html", {"page_obj": page_obj, "form": form, "breadcrumbs": []})
+    waiting = [(statements.period_label(y, m), n) for y, m, n in selectors.months_waiting(request.user)]
+    context = {"page_obj": page_obj, "form": form, "waiting": waiting, "breadcrumbs": []}
+    return render(request, "batch/run_list.html", context)
 
 
 @login_required

@@ -243,3 +243,18 @@ def test_unknown_formats_and_facilities_are_not_found(login, accountant, january
     assert client.get(reverse("batch:run_statement", args=[january.uuid, "pdf"])).status_code == 404
     url = reverse("batch:facility_statement", args=[january.uuid, country.facility_b.uuid, "csv"])
     assert client.get(url).status_code == 404  # facility B had no claim in the run
+
+
+def test_the_months_whose_claims_wait_are_shown_until_they_are_run(login, accountant, monthly):
+    _claim(monthly, "C1", date(2026, 1, 10), ["12.34"])
+    _claim(monthly, "C2", date(2026, 1, 31), ["17.66"])
+    _claim(monthly, "C3", date(2026, 3, 5), ["5.00"])  # a month after one that was never run
+    client = login(accountant)
+
+    content = client.get(reverse("batch:run_list")).content.decode()
+    assert 'id="months-waiting"' in content
+    assert "January 2026</strong> (2 claims)" in content and "March 2026</strong> (1 claim)" in content
+
+    batch_run_execute(batch_run_start(user=accountant, year=2026, month=1, today=FEB_1))
+    content = client.get(reverse("batch:run_list")).content.decode()
+    assert "January 2026</strong>" not in content and "March 2026</strong> (1 claim)" in content
