@@ -83,7 +83,10 @@ def _prepare_month(year: int, month: int) -> tuple[int, int]:
         raise common.BenchmarkError(f"the generated national products {RELATIVE_PRODUCTS} are missing")
     first, last = date(year, month, 1), month_end(year, month)
     with transaction.atomic(), pgtrigger.ignore():
-        Product.objects.filter(pk__in=products).update(period_rel_prices="M", date_to=max(last, date.today()))
+        # no capitation yet (a kept database has GEN-CYC's from the capitation figure): every facility is paid by index
+        Product.objects.filter(pk__in=products).update(
+            period_rel_prices="M", date_to=max(last, date.today()), share_contribution=None, capitation_level_1=""
+        )
         RelativeDistribution.objects.filter(product_id__in=products).delete()
         RelativeDistribution.objects.bulk_create(
             RelativeDistribution(
