@@ -48,6 +48,9 @@ class BatchRun(models.Model):
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    claims_expected = models.PositiveIntegerField(
+        _("claims to value"), null=True, blank=True, help_text=_("Counted with the indices, for the progress bar.")
+    )
 
     class Meta:
         ordering = ["-year", "-month", "id"]

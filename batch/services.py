@@ -192,9 +192,10 @@ def _compute_indices(run: BatchRun) -> None:
         if RelativeIndex.objects.filter(run=locked).exists():
             return
         rows = []
-        for plan in _plan(run.location, run.year, run.month):
+        plans = _plan(run.location, run.year, run.month)
+        amounts, claims = _valued(plans)
+        for plan, valued in zip(plans, amounts, strict=True):
             pool = _pool(plan.product.pk, *plan.window)
-            valued = _valued(run, plan)
             index = rules.relative_index(pool, plan.share, valued)
             rows.append(
                 RelativeIndex(
@@ -212,6 +213,8 @@ def _compute_indices(run: BatchRun) -> None:
                 )
             )
         RelativeIndex.objects.bulk_create(rows)
+        BatchRun.objects.filter(pk=run.pk).update(claims_expected=claims)
+        run.claims_expected = claims
 
 
 def _pool(product_id: int, start: date, end: date) -> Decimal:
@@ -273,34 +276,51 @@ def _processed_on() -> str:
     return "(c.processed_at AT TIME ZONE %(tz)s)::date"
 
 
-def _valued(run: BatchRun, plan: PlannedIndex) -> Decimal:
-    care = "" if plan.care_type == CareType.BOTH else f"AND {_care_type_sql()} = %(care)s"
-    total = Decimal(0)
-    for table in LINE_TABLES:
-        sql = f"""
-            SELECT COALESCE(SUM(COALESCE(l.price_valuated, 0)), 0)
-            FROM {table} l
+def _valued(plans: list[PlannedIndex]) -> tuple[list[Decimal], int]:
+    """The valued amount of each planned index (the unpaid relative-price lines of Processed claims it covers, the
+    facilities paid by the product's capitation left out) and how many claims have a line some index covers: one
+    pass over the lines, whatever the number of indices."""
+    if not plans:
+        return [], 0
+    lines = " UNION ALL ".join(
+        f"SELECT claim_id, product_id, status, price_origin, price_valuated, remunerated_amount FROM {t}"  # noqa: S608
+        for t in LINE_TABLES
+    )
+    sql = f"""
+        WITH plans AS (
+            SELECT * FROM unnest(%(n)s::int[], %(product)s::int[], %(care)s::text[], %(start)s::date[],
+                                 %(end)s::date[]) AS pl(n, product, care, start_on, end_on)
+        ), matched AS MATERIALIZED (
+            SELECT pl.n, l.claim_id, COALESCE(l.price_valuated, 0) AS valued, {_capitated_sql()} AS capitated
+            FROM ({lines}) l
+            JOIN plans pl ON pl.product = l.product_id
             JOIN claim_claim c ON c.id = l.claim_id
             JOIN location_healthfacility hf ON hf.id = c.facility_id
             JOIN policy_product p ON p.id = l.product_id
-            WHERE {PENDING} AND l.product_id = %(product)s AND c.status = %(processed)s
-              AND {_processed_on()} BETWEEN %(start)s AND %(end)s {care} AND NOT {_capitated_sql()}
-        """  # noqa: S608 - table names and SQL fragments are constants
-        with connection.cursor() as cursor:
-            cursor.execute(
-                sql,
-                {
-                    "product": plan.product.pk,
-                    "processed": ClaimStatus.PROCESSED,
-                    "tz": settings.TIME_ZONE,
-                    "start": plan.window[0],
-                    "end": plan.window[1],
-                    "care": plan.care_type,
-                },
-            )
-            (amount,) = cursor.fetchone()
-        total += Decimal(amount)
-    return total
+            WHERE {PENDING} AND c.status = %(processed)s
+              AND {_processed_on()} BETWEEN pl.start_on AND pl.end_on
+              AND (pl.care = 'B' OR pl.care = {_care_type_sql()})
+        )
+        SELECT n, COALESCE(SUM(valued) FILTER (WHERE NOT capitated), 0) FROM matched GROUP BY n
+        UNION ALL
+        SELECT -1, COUNT(DISTINCT claim_id) FROM matched
+    """  # noqa: S608 - table names and SQL fragments are constants
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "n": list(range(len(plans))),
+                "product": [plan.product.pk for plan in plans],
+                "care": [plan.care_type for plan in plans],
+                "start": [plan.window[0] for plan in plans],
+                "end": [plan.window[1] for plan in plans],
+                "processed": ClaimStatus.PROCESSED,
+                "tz": settings.TIME_ZONE,
+            },
+        )
+        found = dict(cursor.fetchall())
+    claims = int(found.pop(-1, 0))
+    return [Decimal(found.get(n, 0)) for n in range(len(plans))], claims
 
 
 def _matching_index(line: str = "l", run: str = "%(run)s", ri: str = "ri") -> str:
@@ -468,7 +488,8 @@ def batch_run_execute(run: BatchRun, progress: Callable[[int, int], None] | None
         counted = {"done": 0, "total": 0}
         if progress is not None:
             counted["done"] = RunClaim.objects.filter(run=run).count()
-            counted["total"] = counted["done"] + _waiting(run)
+            expected = BatchRun.objects.values_list("claims_expected", flat=True).get(pk=run.pk)
+            counted["total"] = expected if expected is not None else counted["done"] + _waiting(run)
             phase(f"{counted['total']} claims to value")
         lock = threading.Lock()
 
