@@ -3,8 +3,13 @@ that has ended before last month, since the first demo claim was processed, the 
 region that has products of its own (CAP-R01's capitation in Ziwani), started by the demo accountant and executed
 here (as a worker would). Last month is left for the demo accountant to run from the page.
 
-Idempotent: a month and location already run is skipped; a run the services refuse (no distribution configured) is
-reported and skipped. Needs the demo claims (loaded before: INSTALLED_APPS order).
+First, so that Ziwani's capitation has contributions and insured people to share out, the primary-care cover
+CAP-R01 is sold (through the enrolment services, by the family's enrolment officer) to a few families of Bahari that
+are covered on another product, about seven months ago, and paid.
+
+Idempotent: a month and location already run is skipped, CAP-R01 is sold only when nobody holds it; a run the
+services refuse (no distribution configured) is reported and skipped. Needs the demo claims (loaded before:
+INSTALLED_APPS order).
 """
 
 from datetime import date, timedelta
@@ -14,15 +19,47 @@ from django.db.models import Min
 from django.utils import timezone
 
 from claim.models import Claim, ClaimStatus
+from insuree.models import Family
 from location.models import Location, LocationType
 from openimis.accounts.models import User
 from openimis.common.exceptions import ApplicationError
-from policy.models import Product
+from policy import contributions, enrolment
+from policy.models import Policy, PolicyStatus, Product
 
 from .models import BatchRun
 from .services import batch_run_execute, batch_run_start
 
 ACCOUNTANT = "accountant"
+CAPITATION_COVER = "CAP-R01"
+CAPITATION_FAMILIES = 8
+OFFICER = "eo_bahari"
+
+
+def _sell_capitation_cover(today: date) -> int:
+    """CAP-R01 for the first families (by head's insurance number) of the officer's district with an Active policy;
+    the number sold."""
+    product = Product.objects.filter(code=CAPITATION_COVER).first()
+    officer = User.objects.filter(username=OFFICER).first()
+    if product is None or officer is None or Policy.objects.filter(product=product).exists():
+        return 0
+    families = (
+        Family.objects.visible_to(officer)
+        .filter(policies__status=PolicyStatus.ACTIVE)
+        .distinct()
+        .order_by("head__insurance_number")[:CAPITATION_FAMILIES]
+    )
+    day = max(product.date_from, today - timedelta(days=210))
+    for family in families:
+        policy = enrolment.policy_create(user=officer, family=family, product=product, enroll_date=day).policy
+        contributions.contribution_record(
+            user=officer,
+            policy=policy,
+            amount=policy.value,
+            receipt=f"DEMO-C{family.pk:05d}",
+            pay_date=day + timedelta(days=2),
+            pay_type="C",
+        )
+    return len(families)
 
 
 def _months(first: date, last: date) -> list[tuple[int, int]]:
@@ -42,6 +79,7 @@ def load(out: IO[str], *, password: str) -> list[tuple[str, str, str]]:
         out.write("Demo batch runs: skipped (no demo accountant or no processed claim).\n")
         return []
     today = timezone.localdate()
+    sold = _sell_capitation_cover(today)
     before_last_month = today.replace(day=1) - timedelta(days=1)
     before_last_month = before_last_month.replace(day=1) - timedelta(days=1)
     regional = Product.objects.filter(location__type=LocationType.REGION).values("location")
@@ -59,5 +97,6 @@ def load(out: IO[str], *, password: str) -> list[tuple[str, str, str]]:
                 continue
             batch_run_execute(run)
             done += 1
-    out.write(f"Demo batch runs: {done} run" + "".join(f"; skipped {s}" for s in skipped) + ".\n")
+    sold_text = f"; {CAPITATION_COVER} sold to {sold} families" if sold else ""
+    out.write(f"Demo batch runs: {done} run{sold_text}" + "".join(f"; skipped {s}" for s in skipped) + ".\n")
     return []
