@@ -23,7 +23,7 @@ from insuree.models import Family
 from location.models import Location, LocationType
 from openimis.accounts.models import User
 from openimis.common.exceptions import ApplicationError
-from policy import contributions, enrolment
+from policy.demo import sell_paid
 from policy.models import Policy, PolicyStatus, Product
 
 from .models import BatchRun
@@ -50,15 +50,7 @@ def _sell_capitation_cover(today: date) -> int:
     )
     day = max(product.date_from, today - timedelta(days=210))
     for family in families:
-        policy = enrolment.policy_create(user=officer, family=family, product=product, enroll_date=day).policy
-        contributions.contribution_record(
-            user=officer,
-            policy=policy,
-            amount=policy.value,
-            receipt=f"DEMO-C{family.pk:05d}",
-            pay_date=day + timedelta(days=2),
-            pay_type="C",
-        )
+        sell_paid(officer, family, product, day, receipt=f"DEMO-C{family.pk:05d}")
     return len(families)
 
 

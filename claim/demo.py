@@ -45,7 +45,7 @@ from location.models import FacilityStatus, HealthFacility
 from medical.models import FacilityPriceLists, Item, ItemPriceListEntry, Service, ServicePriceListEntry
 from openimis.accounts import roles
 from openimis.accounts.models import User
-from policy import contributions, enrolment
+from policy.demo import sell_paid
 from policy.models import InsureePolicy, Policy, PolicyStatus, Product, ProductItem, ProductService
 
 from . import entry, flags, norms, processing, review, services, submission
@@ -622,15 +622,7 @@ def _sell_hospital_cover(today: date, districts: set[str]) -> int:
         if officer is None or family.pk in seen:
             continue
         seen.add(family.pk)
-        new = enrolment.policy_create(user=officer, family=family, product=product, enroll_date=day).policy
-        contributions.contribution_record(
-            user=officer,
-            policy=new,
-            amount=new.value,
-            receipt=f"{PREFIX}H{family.pk:05d}",
-            pay_date=day + timedelta(days=2),
-            pay_type="C",
-        )
+        sell_paid(officer, family, product, day, receipt=f"{PREFIX}H{family.pk:05d}")
         sold += 1
     return sold
 

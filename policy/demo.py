@@ -220,6 +220,14 @@ def load(out: IO[str], *, password: str) -> list[tuple[str, str, str]]:
     return []
 
 
+def sell_paid(officer: User, family: Family, product: Product, day: date, receipt: str) -> Policy:
+    """A policy of `product` sold to the family on `day` by its enrolment officer and paid in full in cash two days
+    later, through the services (the other apps' demos sell their products with it)."""
+    policy = enrolment.policy_create(user=officer, family=family, product=product, enroll_date=day).policy
+    _pay(officer, policy, policy.value, day + timedelta(days=2), receipt)
+    return policy
+
+
 def _pay(officer: User, policy: Policy, amount: Decimal, day: date, receipt: str) -> None:
     contributions.contribution_record(
         user=officer, policy=policy, amount=amount, receipt=receipt, pay_date=day, pay_type="C"

@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 import pytest
 
 from location.models import HealthFacility, Location
-from tests.factories import PASSWORD
+from tests.e2e.browser import log_in
 from tests.workers import celery_worker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -19,14 +19,6 @@ VILLAGES_CSV = (
 )
 
 
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
 def test_scheme_admin_builds_a_district_and_imports_villages(page, live_server, scheme_admin, output_dir):
     outside: list[str] = []
     page.on(
@@ -34,7 +26,7 @@ def test_scheme_admin_builds_a_district_and_imports_villages(page, live_server, 
         lambda r: outside.append(r.url) if urlparse(r.url).hostname not in ("localhost", "127.0.0.1") else None,
     )
     base = live_server.url
-    _log_in(page, base, scheme_admin.username)
+    log_in(page, base, scheme_admin.username)
 
     page.click("main >> text=Locations")  # the home page lists every menu entry
     page.click("text=New region")

@@ -18,18 +18,11 @@ from claim.models import Claim, ClaimStatus
 from openimis.accounts import roles
 from tests.batch.test_capitation import capitated  # noqa: F401 - three capitated dispensaries
 from tests.batch.test_run import _claim, _distribute, _scheme
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.browser import log_in
+from tests.factories import UserFactory
 from tests.workers import celery_worker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_an_accountant_runs_january_and_downloads_a_statement(
@@ -51,7 +44,7 @@ def test_an_accountant_runs_january_and_downloads_a_statement(
     capitation_compute(product=capitated.product, year=2026, month=1, today=date(2026, 2, 1))
     base = live_server.url
 
-    _log_in(page, base, accountant.username)
+    log_in(page, base, accountant.username)
     page.click("#main-navbar >> text=Claims")
     page.click("#main-navbar >> text=Batch runs")
     page.wait_for_url(f"{base}/batch/")
@@ -95,7 +88,7 @@ def test_an_accountant_runs_january_and_downloads_a_statement(
     # on a phone: the form stacks, the tables scroll inside themselves, the page does not
     phone = browser.new_context(viewport={"width": 360, "height": 780}, locale="en-GB")
     small = phone.new_page()
-    _log_in(small, base, accountant.username)
+    log_in(small, base, accountant.username)
     small.goto(f"{base}/batch/")
     small.screenshot(path=str(output_dir / "batch-runs-360.png"), full_page=True)
     assert small.evaluate("document.documentElement.scrollWidth") <= 360

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from insuree import signing
 from insuree.models import CardPrint, Family, Insuree
 from insuree.numbers import NumberScheme
-from tests.factories import PASSWORD
+from tests.e2e.browser import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -33,14 +33,6 @@ def _make_person(village) -> Insuree:
         head.family = family
         head.save(update_fields=["family"])
     return head
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _qr_of(pdf: bytes) -> str:
@@ -68,7 +60,7 @@ def test_officer_prints_a_card_and_the_enquiry_checks_it(page, live_server, eo_a
         lambda r: outside.append(r.url) if urlparse(r.url).hostname not in ("localhost", "127.0.0.1") else None,
     )
     base = live_server.url
-    _log_in(page, base, eo_a.username)
+    log_in(page, base, eo_a.username)
 
     page.goto(f"{base}/insurees/{person.uuid}/card/")
     with page.expect_download() as download_info:

@@ -5,7 +5,7 @@ import pytest
 
 from claim.models import Claim, ClaimAttachment
 from tests.claim.test_attachments import EXE, PDF, _claim
-from tests.factories import PASSWORD
+from tests.e2e.browser import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -19,11 +19,7 @@ def test_attaching_downloading_and_removing_on_a_phone(
     page = context.new_page()
     page.set_default_timeout(20_000)
     base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", claim_admin.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    log_in(page, base, claim_admin.username)
 
     page.goto(f"{base}/claims/{claim.uuid}/")
     page.wait_for_selector("#no-attachments")

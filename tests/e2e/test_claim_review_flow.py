@@ -11,18 +11,10 @@ from django.utils import timezone
 
 from claim.models import Claim, ClaimItem, ClaimStatus, FlagCode, ReviewStatus
 from tests.claim.test_submission import VISIT, insured  # noqa: F401 - the covered family and its registers
-from tests.factories import PASSWORD
+from tests.e2e.browser import log_in
 from tests.policy.conftest import sale  # noqa: F401 - the product and family of the policy tests
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_a_claim_is_entered_flagged_reviewed_and_approved(
@@ -30,7 +22,7 @@ def test_a_claim_is_entered_flagged_reviewed_and_approved(
 ):
     base = live_server.url
     # the claim administrator enters the claim and submits it
-    _log_in(page, base, claim_admin.username)
+    log_in(page, base, claim_admin.username)
     page.goto(f"{base}/claims/new/")
     page.fill("#id_insurance_number", sale.family.head.insurance_number)
     page.fill("#id_code", "E2E-1")
@@ -55,7 +47,7 @@ def test_a_claim_is_entered_flagged_reviewed_and_approved(
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     officer = context.new_page()
     officer.set_default_timeout(20_000)
-    _log_in(officer, base, medical_officer.username)
+    log_in(officer, base, medical_officer.username)
     officer.goto(f"{base}/claims/review/")
     officer.wait_for_selector("#review-flags")
     assert f"Entered {late} days after the visit ended." in officer.inner_text("#review-flags")
@@ -64,7 +56,7 @@ def test_a_claim_is_entered_flagged_reviewed_and_approved(
     # on a phone the queue stacks: list, then the panel with the flag and the decisions
     phone = browser.new_context(viewport={"width": 360, "height": 780}, locale="en-GB")
     small = phone.new_page()
-    _log_in(small, base, medical_officer.username)
+    log_in(small, base, medical_officer.username)
     small.goto(f"{base}/claims/review/")
     small.wait_for_selector("#review-flags")
     small.screenshot(path=str(output_dir / "review-queue-360.png"), full_page=True)

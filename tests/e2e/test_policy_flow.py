@@ -11,19 +11,11 @@ from django.db import transaction
 
 from insuree.models import Family, Insuree
 from policy.models import Contribution, InsureePolicy, Policy, PolicyStatus
-from tests.factories import PASSWORD
+from tests.e2e.browser import log_in
 from tests.insuree.factories import make_family
 from tests.policy.factories import ProductFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _no_sideways_scroll(page) -> None:
@@ -63,7 +55,7 @@ def test_officer_sells_a_policy_records_the_payment_and_the_member_is_covered(
         lambda r: outside.append(r.url) if urlparse(r.url).hostname not in ("localhost", "127.0.0.1") else None,
     )
     base = live_server.url
-    _log_in(page, base, eo_a.username)
+    log_in(page, base, eo_a.username)
 
     # the family page shows its (empty) policies card, loaded by HTMX, with the "New policy" button
     page.goto(f"{base}/families/{family.uuid}/")

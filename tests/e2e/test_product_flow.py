@@ -6,18 +6,10 @@ from urllib.parse import urlparse
 import pytest
 
 from policy.models import Product
-from tests.factories import PASSWORD
+from tests.e2e.browser import log_in
 from tests.policy.factories import ItemFactory, ServiceFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_scheme_admin_creates_a_product_with_limitations(page, live_server, scheme_admin, country, output_dir):
@@ -30,7 +22,7 @@ def test_scheme_admin_creates_a_product_with_limitations(page, live_server, sche
         lambda r: outside.append(r.url) if urlparse(r.url).hostname not in ("localhost", "127.0.0.1") else None,
     )
     base = live_server.url
-    _log_in(page, base, scheme_admin.username)
+    log_in(page, base, scheme_admin.username)
 
     page.click("text=Scheme set-up")
     page.click("text=Products")

@@ -8,20 +8,12 @@ import pytest
 
 from insuree import signing
 from insuree.models import Family
+from tests.e2e.browser import log_in
 from tests.e2e.test_card_enquiry import _make_person, _qr_of, _scan
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 MEMBERS = [("Baraka", "M", "2014-03-02", "4"), ("Neema", "F", "2017-08-19", "4"), ("Mariamu", "F", "1986-11-30", "8")]
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_enrolment_officer_registers_a_family_of_four(browser, live_server, eo_a, country, output_dir):
@@ -36,7 +28,7 @@ def test_enrolment_officer_registers_a_family_of_four(browser, live_server, eo_a
     )
     base = live_server.url
     try:
-        _log_in(page, base, eo_a.username)
+        log_in(page, base, eo_a.username)
         page.goto(f"{base}/families/register/")
         page.select_option("#id_village", label="Municipality A › Village A1")
         page.fill("#id_head-last_name", "Mushi")
