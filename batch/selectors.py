@@ -6,7 +6,7 @@
 - Anyone else sees the runs of the regions inside their scope (`scope.location_q`); never a national run.
 """
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Case, Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -15,13 +15,14 @@ from location.scope import scope_of
 from location.selectors import covers_whole_country
 from openimis.accounts.models import User
 
-from .models import BatchRun
+from .models import BatchRun, CapitationPayment
 
 VIEW = "batch.view_batchrun"
 
 
 def runs_for(user: User) -> QuerySet[BatchRun]:
-    """The runs the user may see, newest first, with their number of claims valued and the amount remunerated."""
+    """The runs the user may see, newest first, with their number of claims valued, the amount they remunerated and
+    the capitation of their month (None when none was computed)."""
     if not user.is_authenticated or not user.has_perm(VIEW):
         return BatchRun.objects.none()
     runs = BatchRun.objects.select_related("location", "created_by", "job")
@@ -30,11 +31,24 @@ def runs_for(user: User) -> QuerySet[BatchRun]:
         if scope.is_empty:
             return BatchRun.objects.none()
         runs = runs.filter(Q(location__isnull=False) & scope.location_q(prefix="location__"))
+    money = DecimalField(max_digits=18, decimal_places=2)
+    # the capitation of the run's month for the products of its location (national products for a national run)
+    month_capitation = (
+        CapitationPayment.objects.filter(year=OuterRef("year"), month=OuterRef("month"))
+        .values("year")
+        .annotate(total=Sum("payment"))
+        .values("total")
+    )
     # from the per-facility totals the run stores (a few thousand rows a run), not its million claims
     return runs.annotate(
         claims_count=Coalesce(Sum("facilities__claims"), Value(0)),
-        remunerated_total=Coalesce(
-            Sum("facilities__remunerated"), Value(0), output_field=DecimalField(max_digits=18, decimal_places=2)
+        remunerated_total=Coalesce(Sum("facilities__remunerated"), Value(0), output_field=money),
+        capitation_total=Case(
+            When(
+                location__isnull=True,
+                then=Subquery(month_capitation.filter(product__location__isnull=True), output_field=money),
+            ),
+            default=Subquery(month_capitation.filter(product__location=OuterRef("location")), output_field=money),
         ),
     ).order_by("-year", "-month", "-started_at")
 

@@ -258,3 +258,21 @@ def test_the_months_whose_claims_wait_are_shown_until_they_are_run(login, accoun
     batch_run_execute(batch_run_start(user=accountant, year=2026, month=1, today=FEB_1))
     content = client.get(reverse("batch:run_list")).content.decode()
     assert "January 2026</strong>" not in content and "March 2026</strong> (1 claim)" in content
+
+
+def test_the_list_shows_the_capitation_of_the_runs_month(login, accountant, country, scheme_admin):
+    # the run of test_run's capitation example: 31.00 allocated in January x 10 % = 3.10, all on visits
+    from location.models import HealthFacility
+
+    s = _scheme(
+        country, scheme_admin, code="CAP", share_contribution=D("10"), capitation_level_1="D",
+        weight_nb_visits=D("100"),
+    )  # fmt: skip
+    HealthFacility.objects.filter(pk__in=[country.facility_a.pk, country.facility_b.pk]).update(level="D")
+    _claim(s, "V1", date(2026, 1, 10), [], fixed=["10.00"], facility=country.facility_a)
+    run = batch_run_execute(batch_run_start(user=accountant, year=2026, month=1, today=FEB_1))
+    _region_run(country, accountant, country.region_a, year=2026, month=1)
+
+    runs = {r.pk: r for r in login(accountant).get(reverse("batch:run_list")).context["page_obj"]}
+    assert runs[run.pk].capitation_total == D("3.10")
+    assert [r.capitation_total for pk, r in runs.items() if pk != run.pk] == [None]  # region A computed none
