@@ -61,6 +61,8 @@ REVIEW_CLAIMS = [
 ]
 # the monthly batch run (valuation of relative-price claims): accountants and scheme administrators (issue 7)
 RUN_BATCH = ["batch.add_batchrun", "batch.view_batchrun"]
+# the standard reports (issue 8): managers, accountants and scheme administrators
+REPORTS = ["reports.run_report"]
 SUPERVISE_POLICIES = [*VIEW_POLICIES, "policy.suspend_policy", "policy.activate_policy", "policy.cancel_contribution"]
 
 ENROLMENT_OFFICER = "enrolment_officer"
@@ -91,11 +93,27 @@ ROLES: dict[str, dict[str, Any]] = {
     },
     ACCOUNTANT: {
         "label": _("Accountant"),
-        "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS, *SUPERVISE_POLICIES, "insuree.view_family", *RUN_BATCH],
+        "perms": [
+            *VIEW_GEO,
+            *VIEW_PRODUCTS,
+            *VIEW_PAYERS,
+            *SUPERVISE_POLICIES,
+            "insuree.view_family",
+            *RUN_BATCH,
+            *REPORTS,
+        ],
     },
     MANAGER: {
         "label": _("Manager"),
-        "perms": [*VIEW_GEO, *VIEW_MEDICAL, *VIEW_PRODUCTS, *VIEW_PAYERS, *VIEW_POLICIES, "insuree.view_family"],
+        "perms": [
+            *VIEW_GEO,
+            *VIEW_MEDICAL,
+            *VIEW_PRODUCTS,
+            *VIEW_PAYERS,
+            *VIEW_POLICIES,
+            "insuree.view_family",
+            *REPORTS,
+        ],
     },
     SCHEME_ADMINISTRATOR: {
         "label": _("Scheme administrator"),
@@ -113,6 +131,7 @@ ROLES: dict[str, dict[str, Any]] = {
             "insuree.manage_card_stock",
             "insuree.print_card",
             *RUN_BATCH,
+            *REPORTS,
         ],
     },
     SYSTEM_ADMINISTRATOR: {

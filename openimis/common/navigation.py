@@ -64,6 +64,7 @@ NAV_ENTRIES: list[tuple[Any, ...]] = [
             (_("Payers"), "payer:payer_list", "payer.view_payer", "bank"),
         ],
     ),
+    (_("Reports"), "reports:report_list", "reports.run_report", "file-earmark-bar-graph"),
     (_("Users"), "location:user_list", "accounts.view_user", "people"),
     (_("Jobs"), "common:job_list", None, "hourglass-split"),
 ]

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "policy",
     "claim",
     "batch",
+    "reports",
 ]
 
 MIDDLEWARE = [
