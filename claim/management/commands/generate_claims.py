@@ -46,11 +46,12 @@ Statuses (drawn per claim; the shares are of all claims):
   processing (visits in the last 30 days of the cover);
 - every 40th claim (exactly 50,000 of 2,000,000) Checked and Selected for review (visits in the last 90 days of the
   cover), each with one or two ClaimFlag rows written as `claim.flags` writes them: far above the norm (an item's
-  quantity 4-6 times its typical quantity), the same service at two facilities (the claim just before it in the
-  generation is that other visit: the same person and service at another facility of the district, 0-3 days earlier,
-  accepted), frequent (the 5 claims before it are the same person's earlier visits within 30 days, accepted),
-  implausible (a delivery or antenatal service with a main diagnosis that is not a pregnancy code), late entry
-  (entered 31-90 days after the visit), or the random sample; the rules' settings (`CLAIM_FLAGS`: days, counts,
+  quantity 8-10 times its typical quantity, so that it stays 3 times above the norm the data gives), the same
+  service at two facilities (the claim just before it in the generation is that other visit: the same person and
+  service at another facility of the district, 0-3 days earlier, accepted), frequent (the 5 claims before it are
+  the same person's earlier visits within 30 days, accepted), implausible (a delivery or antenatal service with a
+  main diagnosis that is not a pregnancy code), late entry (entered 31-90 days after the visit), or the random
+  sample; the rules' settings (`CLAIM_FLAGS`: days, counts,
   categories) shape the data. The figures of "above norm" and "frequent" are then read from the data written (the
   norms of `claim.norms` when that module is there, the person's claims within the days).
 Checked, Processed, Valuated and Rejected claims have `submitted_at`; every line of a submitted claim has its status,
@@ -177,7 +178,7 @@ SELECT district_id,
 """
 
 # Items and services each product covers, per patient mask (1 male or 2 female, + 4 adult or 8 child) and kind of
-# visit, in lists numbered 0..n-1 in code order: `all` of them; `big` items, which can be claimed 6 times their
+# visit, in lists numbered 0..n-1 in code order: `all` of them; `big` items, which can be claimed 10 times their
 # typical quantity (above the norm); `main` services, the visit's own (a consultation or visit on a one-day visit,
 # hospitalisation on a stay); `da` services, of the categories the implausible rule watches.
 _LISTS = """
@@ -204,7 +205,7 @@ WITH base AS (
 ), listed AS (
     SELECT 'all' AS list, base.* FROM base
     UNION ALL
-    SELECT 'big', base.* FROM base WHERE maximum_amount IS NULL OR maximum_amount >= 6 * q
+    SELECT 'big', base.* FROM base WHERE maximum_amount IS NULL OR maximum_amount >= 10 * q
 )
 SELECT listed.*,
        (row_number() OVER (PARTITION BY product_id, mask, ctx, list ORDER BY code, target_id) - 1)::int AS ord
@@ -482,7 +483,7 @@ WITH items AS MATERIALIZED (
            CASE WHEN u.kind = 'S' THEN
                     least(CASE WHEN u.service_level = 'D' AND p.ctx = 'M' THEN p.date_to - p.date_from + 1 ELSE 1 END,
                           coalesce(floor(u.maximum_amount)::int, 1000))
-                WHEN u.inflated THEN u.q * (4 + floor(pg_temp.gc_u(%(seed)s, 'qb', u.k) * 3)::int)
+                WHEN u.inflated THEN u.q * (8 + floor(pg_temp.gc_u(%(seed)s, 'qb', u.k) * 3)::int)
                 ELSE least(greatest(1, round(u.q * (0.5 + pg_temp.gc_u(%(seed)s, 'q' || u.j, u.k)))::int),
                            coalesce(floor(u.maximum_amount)::int, 1000))
            END::numeric(12, 2) AS qty,
