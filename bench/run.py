@@ -24,6 +24,7 @@ from bench import (
     bench_medical_import,
     bench_policies,
     bench_product_page,
+    bench_reports,
     common,
 )
 
@@ -38,6 +39,7 @@ BENCHMARKS: list[tuple[str, Callable[[], list[common.Figure]]]] = [
     ("policies at national scale", bench_policies.run),
     ("claims at national scale", bench_claims.run),
     ("batch valuation and capitation", bench_batch.run),
+    ("standard reports", bench_reports.run),
 ]
 
 

@@ -47,19 +47,55 @@ def render(report: Report, data: ReportData, fmt: str) -> bytes:
     return render_pdf(report, data)
 
 
+# Above this many rows the PDF lists the rows as lines of fixed-width text (blocks of LINES_PER_BLOCK under their
+# column heads) rather than as a table: WeasyPrint lays out about a hundred table rows a second, so the 6,000
+# facilities of a national report would take a minute as a table and take five seconds as lines.
+LISTING_ABOVE = 500
+LINES_PER_BLOCK = 40
+LABEL_WIDTH = 40
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _listing(columns: list[str], rows: list[list[str]], numeric: list[bool]) -> tuple[str, list[str]]:
+    """The head line and the text lines of the rows, each column padded to its width (numbers on the right)."""
+    widths = [
+        min(max([len(c), *(len(r[i]) for r in rows)]), LABEL_WIDTH if not numeric[i] else 999)
+        for i, c in enumerate(columns)
+    ]
+
+    def line(values: list[str]) -> str:
+        cells = [
+            _cut(v, w).rjust(w) if n else _cut(v, w).ljust(w) for v, w, n in zip(values, widths, numeric, strict=True)
+        ]
+        return "  ".join(cells).rstrip()
+
+    return line(columns), [line(r) for r in rows]
+
+
 def render_pdf(report: Report, data: ReportData) -> bytes:
     from batch.statements import render_pdf as html_to_pdf
 
     numeric = [bool(data.rows) and isinstance(v, int | Decimal) for v in (data.rows[0] if data.rows else [])]
-    html = render_to_string(
-        report.template,
-        {
-            "data": data,
-            "columns": list(zip(data.columns, numeric or [False] * len(data.columns), strict=True)),
-            "rows": [[(_shown(v), n) for v, n in zip(row, numeric, strict=True)] for row in data.rows],
-            "totals": [(_shown(v), n) for v, n in zip(data.totals, numeric, strict=True)] if data.totals else None,
-            "no_data": no_data(),
-            "generated_at": formats.date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT"),
-        },
-    )
-    return html_to_pdf(html)
+    rows = [[_shown(v) for v in row] for row in data.rows]
+    totals = [_shown(v) for v in data.totals] if data.totals else None
+    context: dict[str, Any] = {
+        "data": data,
+        "columns": list(zip(data.columns, numeric or [False] * len(data.columns), strict=True)),
+        "no_data": no_data(),
+        "generated_at": formats.date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT"),
+    }
+    if len(rows) > LISTING_ABOVE:
+        head, lines = _listing([str(c) for c in data.columns], [*rows, *([totals] if totals else [])], numeric)
+        total_line = lines.pop() if totals else ""
+        context["listing"] = {
+            "head": head,
+            "blocks": ["\n".join(lines[k : k + LINES_PER_BLOCK]) for k in range(0, len(lines), LINES_PER_BLOCK)],
+            "totals": total_line,
+        }
+    else:
+        context["rows"] = [list(zip(row, numeric, strict=True)) for row in rows]
+        context["totals"] = list(zip(totals, numeric, strict=True)) if totals else None
+    return html_to_pdf(render_to_string(report.template, context))

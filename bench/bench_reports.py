@@ -1,0 +1,80 @@
+"""Figure of the standard reports at national scale: "each standard report for one year and the whole country:
+<= 10 s" (issue 8; the reports built so far: claim overview, capitation payment, batch remuneration).
+
+1. Data: the insurees, policies and 2,000,000 claims of `bench_claims` (generated as it does when missing); in a full
+   run the batch benchmark has left a month valued by a national run (1,000,000 claims, facilities topped up to
+   6,000) and that month's capitation, which the two batch reports read.
+2. Who: a manager (role `manager`) whose scope is every region.
+3. Each report, for the year up to today and the whole country, in each format (PDF, XLSX, CSV): the request as the
+   page makes it (`report_request`, the job row; the queueing intercepted), then the worker's part in this process
+   (the Celery task called with the job id: the query, the file written into the job). The figure of a report is
+   its slowest format, from the request to the file stored. Checked: every job succeeded with a file.
+
+Run alone: `.venv/bin/python bench/run.py reports` (`BENCH_KEEP_DB=1` to measure on the data an earlier run left).
+"""
+
+import time
+from datetime import date, timedelta
+from unittest import mock
+
+from bench import common
+
+TARGET_SECONDS = 10.0
+FORMATS = ("pdf", "xlsx", "csv")
+
+
+def run() -> list[common.Figure]:
+    common.prepare()
+    from bench import bench_claims, bench_policies
+
+    bench_policies._ensure_insurees()
+    bench_claims._ensure_registers()
+    bench_policies._ensure_policies()
+    bench_claims._ensure_claims()
+    common.analyze()
+
+    from location.models import Location, LocationType
+    from openimis.accounts import roles
+    from openimis.accounts.models import User
+    from openimis.common.models import Job, JobStatus
+    from reports.registry import REPORTS
+    from reports.services import report_request
+    from reports.tasks import report_run_task
+
+    regions = Location.objects.filter(type=LocationType.REGION)
+    manager = User.objects.filter(username="bench_manager").first() or common.make_user(
+        "bench_manager", roles.MANAGER, scope=regions
+    )
+    today = date.today()
+    params = {"date_from": (today - timedelta(days=365)).isoformat(), "date_to": today.isoformat()}
+    figures = []
+    for code, report in REPORTS.items():
+        seconds: dict[str, float] = {}
+        rows = 0
+        for fmt in FORMATS:
+            with mock.patch.object(report_run_task, "delay"):
+                started = time.perf_counter()
+                job = report_request(user=manager, code=code, params=params, fmt=fmt)
+            report_run_task(job.pk)
+            seconds[fmt] = time.perf_counter() - started
+            job = Job.objects.get(pk=job.pk)
+            if job.status != JobStatus.SUCCEEDED or not job.result_file:
+                raise common.BenchmarkError(f"report {code} ({fmt}) ended {job.get_status_display()}: {job.error}")
+            rows = job.result["rows"]
+        slowest = max(seconds, key=lambda f: seconds[f])
+        print(f"{code}: " + ", ".join(f"{f} {s:.2f} s" for f, s in seconds.items()) + f" ({rows:,} rows)")
+        figures.append(
+            common.Figure(
+                f"report {report.title} for a year, whole country ({slowest})",
+                seconds[slowest],
+                TARGET_SECONDS,
+                "s",
+                notes=(", ".join(f"{f} {s:.2f} s" for f, s in seconds.items()) + f"; {rows:,} rows",),
+            )
+        )
+    return figures
+
+
+if __name__ == "__main__":
+    for figure in run():
+        print(figure.line())

@@ -1,0 +1,27 @@
+"""The PDF of a long report: its rows as lines of fixed-width text under repeated column heads, nothing lost."""
+
+import io
+from decimal import Decimal as D
+
+from pypdf import PdfReader
+
+from reports.queries import ReportData
+from reports.registry import REPORTS
+from reports.render import LISTING_ABOVE, render_pdf
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_a_long_report_lists_every_row_and_the_totals():
+    rows = [[f"HF{n:04d} · Facility number {n}", n, D(n) + D("0.50")] for n in range(1, LISTING_ABOVE + 101)]
+    total = sum((r[2] for r in rows), D(0))  # 600 x 601 / 2 + 300 = 180,600.00
+    data = ReportData("Long report", ["Health facility", "Claims", "Payment"], rows, ["Total", 180300, total])
+
+    text = _text(render_pdf(REPORTS["claim_overview"], data))
+
+    assert total == D("180600.00")
+    assert "HF0001 · Facility number 1 " in text and "HF0600 · Facility number 600" in text
+    assert "180,600.00" in text and "Total" in text
+    assert text.count("Health facility") == 15  # the heads of 15 blocks of 40 lines
