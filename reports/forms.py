@@ -53,6 +53,15 @@ class ReportForm(forms.Form):
         self.fields["fmt"] = forms.ChoiceField(
             label=_("Format"), choices=FORMAT_CHOICES, initial="pdf", widget=forms.RadioSelect
         )
+        for field in self.fields.values():  # Bootstrap's classes (the fields are made here, after the mixin's turn)
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = css
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
