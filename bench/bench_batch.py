@@ -347,12 +347,9 @@ def capitation(year: int, month: int) -> list[common.Figure]:
 
 def run() -> list[common.Figure]:
     common.prepare()
-    from bench import bench_claims, bench_policies
+    from bench import bench_claims
 
-    bench_policies._ensure_insurees()
-    bench_claims._ensure_registers()
-    bench_policies._ensure_policies()
-    bench_claims._ensure_claims()
+    bench_claims.ensure_data()
     year, month = _month()
     claims, lines = _prepare_month(year, month)
     figures = valuation(year, month, claims, lines)

@@ -599,14 +599,20 @@ MEASUREMENTS: list[Callable[[Context], list[common.Figure]]] = [
 ]
 
 
-def run() -> list[common.Figure]:
-    common.prepare()
+def ensure_data() -> int:
+    """The insurees, policies and claims of this benchmark, generated when missing (the batch and report benchmarks
+    build on them); the number of claims."""
     from bench import bench_policies
 
     bench_policies._ensure_insurees()
     _ensure_registers()
     bench_policies._ensure_policies()
-    claims = _ensure_claims()
+    return _ensure_claims()
+
+
+def run() -> list[common.Figure]:
+    common.prepare()
+    claims = ensure_data()
     common.analyze()
     _describe()
     ctx = _context()

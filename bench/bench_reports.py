@@ -25,12 +25,9 @@ FORMATS = ("pdf", "xlsx", "csv")
 
 def run() -> list[common.Figure]:
     common.prepare()
-    from bench import bench_claims, bench_policies
+    from bench import bench_claims
 
-    bench_policies._ensure_insurees()
-    bench_claims._ensure_registers()
-    bench_policies._ensure_policies()
-    bench_claims._ensure_claims()
+    bench_claims.ensure_data()
     common.analyze()
 
     from location.models import Location, LocationType

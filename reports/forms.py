@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from location.models import HealthFacility, Location, LocationType
 from location.scope import scope_of
 from openimis.accounts.models import User
+from openimis.common.pages import BootstrapFormMixin
 from policy.models import Product
 
 from .registry import Report
@@ -15,7 +16,7 @@ from .registry import Report
 FORMAT_CHOICES = [("pdf", "PDF"), ("xlsx", "XLSX"), ("csv", "CSV")]
 
 
-class ReportForm(forms.Form):
+class ReportForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args: Any, report: Report, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.report = report
@@ -53,15 +54,8 @@ class ReportForm(forms.Form):
         self.fields["fmt"] = forms.ChoiceField(
             label=_("Format"), choices=FORMAT_CHOICES, initial="pdf", widget=forms.RadioSelect
         )
-        for field in self.fields.values():  # Bootstrap's classes (the fields are made here, after the mixin's turn)
-            widget = field.widget
-            if isinstance(widget, forms.RadioSelect):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = css
+        self.style_widgets()  # the fields are made here, after the mixin's turn
+        self.fields["fmt"].widget.attrs["class"] = "form-check-input"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
