@@ -5,13 +5,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from insuree.models import Insuree
 from location.models import HealthFacility, Location, LocationType
 from location.scope import scope_of
 from openimis.accounts.models import User
 from openimis.common.pages import BootstrapFormMixin
+from payer.models import Payer
 from policy.models import Product
 
-from .registry import Report
+from .base import Report, users_in_scope
 
 FORMAT_CHOICES = [("pdf", "PDF"), ("xlsx", "XLSX"), ("csv", "CSV")]
 
@@ -20,6 +22,7 @@ class ReportForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args: Any, report: Report, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.report = report
+        self.user = user
         scope = scope_of(user)
         date_widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         if "date_from" in report.parameters:
@@ -51,6 +54,43 @@ class ReportForm(BootstrapFormMixin, forms.Form):
                 empty_label=_("All products"),
                 queryset=Product.objects.visible_to(user).order_by("code"),
             )
+        if "payer" in report.parameters:
+            self.fields["payer"] = forms.ModelChoiceField(
+                label=_("Payer"),
+                required=False,
+                empty_label=_("All payers"),
+                queryset=Payer.objects.visible_to(user).order_by("name"),
+                error_messages={"invalid_choice": _("This payer is outside your area.")},
+            )
+        people = users_in_scope(user).filter(is_active=True).order_by("last_name", "first_name", "username")
+        if "officer" in report.parameters:
+            sells = people.filter(
+                groups__permissions__codename="add_policy", groups__permissions__content_type__app_label="policy"
+            ).distinct()
+            self.fields["officer"] = forms.ModelChoiceField(
+                label=_("Enrolment officer"),
+                required=False,
+                empty_label=_("All officers"),
+                queryset=sells,
+                error_messages={"invalid_choice": _("This officer does not work in your area.")},
+            )
+        if "user" in report.parameters:
+            self.fields["user"] = forms.ModelChoiceField(
+                label=_("User"),
+                required=False,
+                empty_label=_("All users"),
+                queryset=people,
+                error_messages={"invalid_choice": _("This user does not work in your area.")},
+            )
+        if "insurance_number" in report.parameters:
+            self.fields["insurance_number"] = forms.CharField(label=_("Insurance number"), max_length=50)
+        if "rate" in report.parameters:
+            self.fields["rate"] = forms.DecimalField(
+                label=_("Commission rate (%)"), min_value=0, max_value=100, max_digits=5, decimal_places=2
+            )
+        for name, field in self.fields.items():
+            if name in ("date_from", "date_to", "insurance_number", "rate"):
+                field.required = name in report.required
         self.fields["fmt"] = forms.ChoiceField(
             label=_("Format"), choices=FORMAT_CHOICES, initial="pdf", widget=forms.RadioSelect
         )
@@ -62,6 +102,11 @@ class ReportForm(BootstrapFormMixin, forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", _("The end must not be before the start."))
+        number = (data.get("insurance_number") or "").strip()
+        if number:
+            if not Insuree.objects.visible_to(self.user).filter(insurance_number=number).exists():
+                self.add_error("insurance_number", _("No insuree with this insurance number in your area."))
+            data["insurance_number"] = number
         return data
 
     def params(self) -> dict[str, Any]:
@@ -73,6 +118,8 @@ class ReportForm(BootstrapFormMixin, forms.Form):
                 out[name] = None
             elif name in ("date_from", "date_to"):
                 out[name] = value.isoformat()
+            elif name in ("insurance_number", "rate"):
+                out[name] = str(value) if value != "" else None
             else:
                 out[name] = value.pk
         return out

@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 
 from openimis.common.tabular import csv_lines, xlsx_bytes
 
-from .queries import ReportData
-from .registry import Report
+from .base import Report, ReportData
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",

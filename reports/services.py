@@ -9,6 +9,7 @@ Rules:
 """
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -20,9 +21,10 @@ from openimis.accounts.models import User
 from openimis.common.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
 from openimis.common.jobs import job_create, job_progress
 from openimis.common.models import Job
+from payer.models import Payer
 from policy.models import Product
 
-from .queries import ReportParams, reading_db
+from .base import ReportParams, reading_db
 from .registry import FORMATS, REPORTS, Report
 from .render import render
 
@@ -63,6 +65,11 @@ def _params_of(stored: dict[str, Any]) -> ReportParams:
         location=row(Location, stored.get("location")),
         product=row(Product, stored.get("product")),
         facility=row(HealthFacility, stored.get("facility")),
+        payer=row(Payer, stored.get("payer")),
+        officer=row(User, stored.get("officer")),
+        user=row(User, stored.get("user")),
+        insurance_number=stored.get("insurance_number") or "",
+        rate=Decimal(stored["rate"]) if stored.get("rate") else None,
     )
 
 
@@ -78,6 +85,16 @@ def _head(params: ReportParams) -> list[tuple[str, str]]:
         head.append((_("Health facility"), f"{params.facility.code} · {params.facility.name}"))
     if params.product is not None:
         head.append((_("Product"), f"{params.product.code} · {params.product.name}"))
+    if params.payer is not None:
+        head.append((_("Payer"), params.payer.name))
+    if params.officer is not None:
+        head.append((_("Enrolment officer"), str(params.officer)))
+    if params.user is not None:
+        head.append((_("User"), str(params.user)))
+    if params.insurance_number:
+        head.append((_("Insurance number"), params.insurance_number))
+    if params.rate is not None:
+        head.append((_("Commission rate"), f"{formats.number_format(params.rate, use_l10n=True)} %"))
     return head
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 from pypdf import PdfReader
 
-from reports.queries import ReportData
+from reports.base import ReportData
 from reports.registry import REPORTS
 from reports.render import LISTING_ABOVE, render_pdf
 

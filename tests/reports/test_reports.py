@@ -19,8 +19,8 @@ from claim.models import Claim, ClaimStatus
 from openimis.accounts import roles
 from openimis.common.exceptions import PermissionDeniedError
 from openimis.common.models import Job, JobStatus
+from reports.base import reading_db
 from reports.forms import ReportForm
-from reports.queries import reading_db
 from reports.registry import REPORTS
 from reports.services import report_request
 from reports.tasks import report_run_task
