@@ -73,6 +73,7 @@ class ReportData:
     rows: list[list[Any]]
     totals: list[Any] | None = None  # the totals line, aligned with the columns ("" where nothing adds up)
     parameters: list[tuple[str, str]] = field(default_factory=list)  # (label, value) shown in the head
+    note: str = ""  # said under the head of the PDF and as the last line of a spreadsheet (e.g. rows left out)
 
     @property
     def is_empty(self) -> bool:
@@ -91,6 +92,23 @@ class Report:
     template: str = "reports/report.html"
     description: Promise | str = ""
     required: tuple[str, ...] = ("date_from", "date_to")  # parameters the form requires (of those it takes)
+
+
+# A report that lists people or records (not aggregates) lists at most this many rows, and says how many it left out:
+# a national list of a million insurees is of no use on paper, and past a few thousand rows a PDF takes longer to
+# write than the 10 s a report may take. The spreadsheets keep the same rows, so that the formats agree.
+LIST_LIMIT = 5_000
+
+
+def limited(rows: list[list[Any]], total: int) -> str:
+    """The note of a list report: empty when every row is there, else how many of `total` are listed.
+    `rows` is what the query read with `[:LIST_LIMIT]`; `total` the count of the whole list."""
+    if total <= len(rows):
+        return ""
+    return _("The first %(shown)s of %(total)s rows are listed; choose a smaller area or period to see the rest.") % {
+        "shown": f"{len(rows):,}",
+        "total": f"{total:,}",
+    }
 
 
 def money(value: Decimal | None) -> Decimal:

@@ -2,8 +2,10 @@
 order the reports page lists them. A report is a query function plus a template file (`reports.base.Report`)."""
 
 from .base import FORMATS, PARAMETERS, Report
-from .standard import batch, claims
+from .standard import batch, claims, contributions, insurees, policies, registers
 
 __all__ = ["FORMATS", "PARAMETERS", "REPORTS", "Report"]
 
-REPORTS: dict[str, Report] = {r.code: r for module in (claims, batch) for r in module.REPORTS}
+FAMILIES = (policies, contributions, claims, batch, insurees, registers)
+
+REPORTS: dict[str, Report] = {r.code: r for module in FAMILIES for r in module.REPORTS}

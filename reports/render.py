@@ -26,7 +26,7 @@ def _table(data: ReportData) -> list[list[Any]]:
     """The rows for a spreadsheet: the data, then the totals line; or one line saying there is no data."""
     if data.is_empty:
         return [[no_data()]]
-    return [*data.rows, *([data.totals] if data.totals else [])]
+    return [*data.rows, *([data.totals] if data.totals else []), *([[data.note]] if data.note else [])]
 
 
 def _shown(value: Any) -> str:

@@ -25,3 +25,20 @@ def test_a_long_report_lists_every_row_and_the_totals():
     assert "HF0001 · Facility number 1 " in text and "HF0600 · Facility number 600" in text
     assert "180,600.00" in text and "Total" in text
     assert text.count("Health facility") == 15  # the heads of 15 blocks of 40 lines
+
+
+def test_a_limited_list_says_what_it_left_out_in_every_format():
+    from reports.base import LIST_LIMIT, limited
+    from reports.render import render
+
+    rows = [[f"Person {n}", n] for n in range(LIST_LIMIT)]
+    note = limited(rows, LIST_LIMIT + 1234)
+    assert note == (
+        f"The first {LIST_LIMIT:,} of {LIST_LIMIT + 1234:,} rows are listed; "
+        "choose a smaller area or period to see the rest."
+    )
+    assert limited(rows[:10], 10) == ""
+    data = ReportData("Pending", ["Name", "Number"], rows[:3], note=note)
+    report = REPORTS["claim_overview"]
+    assert render(report, data, "csv").decode("utf-8-sig").splitlines()[-1] == f'"{note}"'
+    assert note in _text(render(report, data, "pdf")).replace("\n", " ")

@@ -218,11 +218,11 @@ def test_batch_remuneration_pdf(runs, manager_a):
 # --- empty reports, bad input, permission ------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 # Every report but those that describe the set-up itself (the test country's facilities are there from the start).
 ALWAYS_DATA = {"registers_status"}
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("code", sorted(set(REPORTS) - ALWAYS_DATA))
 @pytest.mark.parametrize("fmt", ["pdf", "xlsx", "csv"])
 def test_no_data_gives_an_empty_report(manager_a, code, fmt):

@@ -1,0 +1,5 @@
+"""Contributions reports."""
+
+from ..base import Report
+
+REPORTS: tuple[Report, ...] = ()

@@ -1,0 +1,5 @@
+"""Insurees reports."""
+
+from ..base import Report
+
+REPORTS: tuple[Report, ...] = ()

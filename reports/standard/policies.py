@@ -1,0 +1,5 @@
+"""Policies reports."""
+
+from ..base import Report
+
+REPORTS: tuple[Report, ...] = ()

@@ -1,0 +1,5 @@
+"""Registers reports."""
+
+from ..base import Report
+
+REPORTS: tuple[Report, ...] = ()
