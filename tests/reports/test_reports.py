@@ -333,6 +333,25 @@ def test_form_posts_and_redirects_to_the_job_page(login, manager_a, claims, djan
 
 
 @pytest.mark.django_db
+def test_past_reports_are_paged_newest_first_with_their_period(login, manager_a, accountant):
+    for day in range(1, 31):  # 30 runs, each of a period ending on another day of January
+        report_request(
+            user=manager_a,
+            code="claim_overview",
+            params={"date_from": "2026-01-01", "date_to": f"2026-01-{day:02d}"},
+            fmt="csv",
+        )
+    report_request(user=accountant, code="claim_overview", params=PERIOD, fmt="csv")  # someone else's
+    client = login(manager_a)
+    first = client.get(reverse("reports:report_list")).content.decode()
+    assert "Showing 1–25 of 30" in first
+    assert "01/01/2026 – 01/30/2026" in first and "01/01/2026 – 01/05/2026" not in first
+    second = client.get(reverse("reports:report_list"), {"page": 2}).content.decode()
+    assert "01/01/2026 – 01/05/2026" in second and "01/01/2026 – 01/01/2026" in second
+    assert "03/31/2026" not in first + second  # the accountant's run is not listed
+
+
+@pytest.mark.django_db
 def test_form_page_shows_the_errors(login, manager_a):
     response = login(manager_a).post(
         reverse("reports:report_form", args=["claim_overview"]),
