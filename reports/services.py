@@ -27,6 +27,7 @@ from policy.models import Product
 from .base import ReportParams, reading_db
 from .registry import FORMATS, REPORTS, Report
 from .render import render
+from .routers import reading_replica
 
 JOB_KIND = "reports.run"
 
@@ -103,9 +104,11 @@ def report_run(*, job: Job) -> dict[str, Any]:
     user = job.created_by
     report = report_for(user=user, code=job.params["report"])
     fmt = job.params["format"]
-    params = _params_of(job.params.get("params") or {})
+    with reading_replica():
+        params = _params_of(job.params.get("params") or {})
     job_progress(job=job, percent=10, message=_("Reading the data…"))
-    data = report.query(user=user, params=params)
+    with reading_replica():
+        data = report.query(user=user, params=params)
     data.parameters = _head(params)
     job_progress(job=job, percent=60, message=_("Writing the file…"))
     content = render(report, data, fmt)

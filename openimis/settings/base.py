@@ -89,6 +89,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if env("REPORTS_DATABASE_URL", default=""):
     DATABASES["reports"] = env.db("REPORTS_DATABASE_URL")
+DATABASE_ROUTERS = ["reports.routers.ReportsRouter"]  # report runs read from the "reports" replica when it is set
 # The history triggers (pghistory, through pgtrigger) read the setting `pgtrigger.ignore` on every row; when a
 # session has never set it, reading it raises and is caught, a subtransaction per written row that makes bulk
 # writes slow down as a transaction grows. Every session starts with it set (to "ignore nothing").

@@ -292,6 +292,24 @@ def test_reading_db_is_the_replica_when_configured(monkeypatch):
     assert reading_db() == "reports"
 
 
+def test_the_router_sends_the_reads_of_a_report_run_to_the_replica(monkeypatch):
+    from django.conf import settings
+
+    from claim.models import Claim
+    from reports.routers import ReportsRouter, reading_replica
+
+    router = ReportsRouter()
+    with reading_replica():
+        assert router.db_for_read(Claim) is None  # no replica configured: the default database
+    monkeypatch.setitem(settings.DATABASES, "reports", settings.DATABASES["default"])
+    assert router.db_for_read(Claim) is None  # outside a report run
+    with reading_replica():
+        assert router.db_for_read(Claim) == "reports"
+        assert router.db_for_write(Claim) is None  # writes (the job's progress) stay on the primary
+    assert router.db_for_read(Claim) is None
+    assert router.allow_migrate("reports", "claim") is False and router.allow_migrate("default", "claim") is None
+
+
 # --- pages -------------------------------------------------------------------------------------------------------
 
 
