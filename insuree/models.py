@@ -6,6 +6,8 @@ Invariants held by the database:
 - a family's village and an insuree's current village are villages (trigger);
 - a stock number is taken by at most one insuree, and an insuree holds at most one stock number;
 - a dismissed duplicate pair is stored once, smaller id first.
+A refused photo upload is kept as a `PhotoRejection` (the rejected-photos report), with the number and village the
+person had then, so that it outlives the person's later changes.
 """
 
 import uuid
@@ -366,3 +368,33 @@ class DuplicateDismissal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_id} != {self.second_id}"
+
+
+class PhotoSource(models.TextChoices):
+    PAGE = "page", _("Page")
+    API = "api", _("API")
+
+
+class PhotoRejection(models.Model):
+    """A photo upload refused for its content (too large, not a photo, unreadable): who sent it, when, from where,
+    and why."""
+
+    insuree = models.ForeignKey(Insuree, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    insurance_number = models.CharField(_("insurance number"), max_length=50)
+    village = models.ForeignKey(
+        Location, verbose_name=_("village"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    code = models.CharField(max_length=40)
+    reason = models.CharField(_("reason"), max_length=200)
+    source = models.CharField(_("sent from"), max_length=4, choices=PhotoSource.choices)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    rejected_at = models.DateTimeField(_("refused at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-rejected_at"]
+        verbose_name = _("rejected photo")
+        verbose_name_plural = _("rejected photos")
+        indexes = [models.Index(fields=["rejected_at"], name="photorejection_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.insurance_number} @ {self.rejected_at:%Y-%m-%d}"

@@ -17,7 +17,7 @@ from openimis.common.api import acting_user, require_perms
 from openimis.common.exceptions import ApplicationError
 
 from .. import selectors, services
-from ..models import Family, Insuree
+from ..models import Family, Insuree, PhotoSource
 from . import serializers as s
 
 
@@ -156,5 +156,7 @@ class InsureeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Sets the photo: JPEG, PNG or WebP, at most 5 MB; stored as a JPEG of at most 600 x 800."""
         insuree = get_object_or_404(self.get_queryset(), uuid=uuid)
         data = _validated(s.PhotoIn(data=request.data))
-        insuree = services.insuree_set_photo(user=acting_user(request), insuree=insuree, file=data["photo"])
+        insuree = services.insuree_set_photo(
+            user=acting_user(request), insuree=insuree, file=data["photo"], source=PhotoSource.API
+        )
         return Response(s.InsureeOut(insuree).data)

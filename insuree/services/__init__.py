@@ -26,7 +26,8 @@ Rules enforced here (and, for the hard ones, again by the database; see models.p
   unset); deleting a family deletes its members or detaches them (`detach_members`).
 - A photo is a JPEG, PNG or WebP by content (Pillow), at most settings.PHOTO_MAX_BYTES, stored as a JPEG of at
   most 600 x 800 (quality 85, EXIF orientation applied, metadata dropped); `photo_date` becomes today.
-Every function runs in one transaction: on any refusal nothing is written.
+Every function runs in one transaction: on any refusal nothing is written. The one exception: a photo refused for
+its content is recorded (`PhotoRejection`, see photos.py) in a transaction of its own before the refusal is raised.
 """
 
 from .families import (
@@ -43,7 +44,7 @@ from .families import (
     insuree_update,
     number_used_message,
 )
-from .photos import insuree_set_photo, normalise_photo
+from .photos import insuree_set_photo, normalise_photo, photo_rejection_record
 
 __all__ = [
     "FAMILY_FIELDS",
@@ -60,4 +61,5 @@ __all__ = [
     "insuree_update",
     "normalise_photo",
     "number_used_message",
+    "photo_rejection_record",
 ]
