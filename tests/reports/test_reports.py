@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from batch.models import BatchRun, BatchRunStatus, CapitationPayment, RunFacility
 from claim.models import Claim, ClaimStatus
+from openimis.accounts import roles
 from openimis.common.exceptions import PermissionDeniedError
 from openimis.common.models import Job, JobStatus
 from reports.base import reading_db
@@ -19,6 +20,7 @@ from reports.forms import ReportForm
 from reports.registry import REPORTS
 from reports.services import report_request
 from reports.tasks import report_run_task
+from tests.factories import UserFactory
 from tests.insuree.factories import make_family
 from tests.medical.factories import DiagnosisFactory
 from tests.policy.factories import ProductFactory
@@ -233,6 +235,15 @@ def test_no_data_gives_an_empty_report(manager_a, code, fmt):
         assert xlsx_rows(job)[1][0] == "No data for these parameters."
     else:
         assert csv_rows(job)[1] == ["No data for these parameters."]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", sorted(REPORTS))
+def test_a_user_with_no_area_gets_an_empty_report(claims, code):
+    nobody = UserFactory.create(username="manager_nowhere", role=roles.MANAGER, scope=[])
+    assert csv_rows(run_report(nobody, code, "csv", insurance_number="X", rate="5"))[1:] == [
+        ["No data for these parameters."]
+    ]
 
 
 @pytest.mark.django_db
