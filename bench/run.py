@@ -17,6 +17,7 @@ from bench import (
     bench_batch,
     bench_cards,
     bench_claims,
+    bench_dashboard,
     bench_district_page,
     bench_enquiry,
     bench_insurees,
@@ -40,6 +41,7 @@ BENCHMARKS: list[tuple[str, Callable[[], list[common.Figure]]]] = [
     ("claims at national scale", bench_claims.run),
     ("batch valuation and capitation", bench_batch.run),
     ("standard reports", bench_reports.run),
+    ("dashboards", bench_dashboard.run),
 ]
 
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("claim.urls")),
     path("", include("batch.urls")),
     path("", include("reports.urls")),
+    path("", include("dashboard.urls")),
     path("api/v1/", include("openimis.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

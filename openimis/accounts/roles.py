@@ -21,7 +21,9 @@ MANAGE_GEO = [
     "location.change_healthfacility",
 ]
 
-PROJECT_APPS = {"accounts", "common", "location", "medical", "payer", "insuree", "policy", "claim", "batch", "reports"}
+PROJECT_APPS = {
+    "accounts", "common", "location", "medical", "payer", "insuree", "policy", "claim", "batch", "reports", "dashboard",
+}  # fmt: skip
 
 MEDICAL_MODELS = ["item", "service", "diagnosis", "itempricelist", "servicepricelist"]
 VIEW_MEDICAL = [f"medical.view_{m}" for m in MEDICAL_MODELS]
@@ -63,6 +65,12 @@ REVIEW_CLAIMS = [
 RUN_BATCH = ["batch.add_batchrun", "batch.view_batchrun"]
 # the standard reports (issue 8): managers, accountants and scheme administrators
 REPORTS = ["reports.run_report"]
+# the dashboard (issue 8): the page, and the panels each role reads on it
+DASHBOARD = "dashboard.view_dashboard"
+ENROLMENT_FIGURES = [DASHBOARD, "dashboard.view_enrolment_figures"]
+CLAIM_FIGURES = [DASHBOARD, "dashboard.view_claim_figures"]
+MONEY_FIGURES = [DASHBOARD, "dashboard.view_money_figures"]
+ALL_FIGURES = sorted({*ENROLMENT_FIGURES, *CLAIM_FIGURES, *MONEY_FIGURES})
 SUPERVISE_POLICIES = [*VIEW_POLICIES, "policy.suspend_policy", "policy.activate_policy", "policy.cancel_contribution"]
 
 ENROLMENT_OFFICER = "enrolment_officer"
@@ -79,7 +87,15 @@ ROLES: dict[str, dict[str, Any]] = {
     ENROLMENT_OFFICER: {
         "label": _("Enrolment officer"),
         # enrolment officers also ask insurees about the care a claim says they received (feedback)
-        "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS, *ENROL, *SELL_POLICIES, "claim.feedback_claim"],
+        "perms": [
+            *VIEW_GEO,
+            *VIEW_PRODUCTS,
+            *VIEW_PAYERS,
+            *ENROL,
+            *SELL_POLICIES,
+            "claim.feedback_claim",
+            *ENROLMENT_FIGURES,
+        ],
     },
     CLERK: {"label": _("Clerk"), "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *VIEW_PAYERS, *ENROL, *SELL_POLICIES]},
     RECEPTIONIST: {"label": _("Receptionist"), "perms": [*VIEW_GEO, *VIEW_PRODUCTS, *ENQUIRE]},
@@ -89,7 +105,7 @@ ROLES: dict[str, dict[str, Any]] = {
     },
     MEDICAL_OFFICER: {
         "label": _("Medical officer"),
-        "perms": [*VIEW_GEO, *VIEW_MEDICAL, *VIEW_PRODUCTS, *ENQUIRE, *REVIEW_CLAIMS],
+        "perms": [*VIEW_GEO, *VIEW_MEDICAL, *VIEW_PRODUCTS, *ENQUIRE, *REVIEW_CLAIMS, *CLAIM_FIGURES],
     },
     ACCOUNTANT: {
         "label": _("Accountant"),
@@ -101,6 +117,8 @@ ROLES: dict[str, dict[str, Any]] = {
             "insuree.view_family",
             *RUN_BATCH,
             *REPORTS,
+            *ENROLMENT_FIGURES,
+            *MONEY_FIGURES,
         ],
     },
     MANAGER: {
@@ -113,6 +131,7 @@ ROLES: dict[str, dict[str, Any]] = {
             *VIEW_POLICIES,
             "insuree.view_family",
             *REPORTS,
+            *ALL_FIGURES,
         ],
     },
     SCHEME_ADMINISTRATOR: {
@@ -132,6 +151,7 @@ ROLES: dict[str, dict[str, Any]] = {
             "insuree.print_card",
             *RUN_BATCH,
             *REPORTS,
+            *ALL_FIGURES,
         ],
     },
     SYSTEM_ADMINISTRATOR: {

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 NAV_ENTRIES: list[tuple[Any, ...]] = [
     (_("Home"), "home", None, "house"),
+    (_("Dashboard"), "dashboard:dashboard", "dashboard.view_dashboard", "speedometer2"),
     (_("Enquiry"), "insuree:enquiry", "insuree.enquire_insuree", "upc-scan"),
     (
         _("Families"),

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "claim",
     "batch",
     "reports",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +224,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "policy-nightly": {"task": "policy.nightly", "schedule": crontab(hour=1, minute=30)},
     "claim-norms": {"task": "claim.norms_refresh", "schedule": crontab(hour=2, minute=15)},
     "claim-process-passed": {"task": "claim.process_passed", "schedule": 5 * 60},
+    "dashboard-refresh": {"task": "dashboard.refresh", "schedule": crontab(minute=5)},
 }
 
 PGHISTORY_DEFAULT_TRACKERS = None

@@ -1,5 +1,6 @@
-"""A manager runs the claim overview as a background job in real Chromium, with a real Celery worker: the form, the
-job page's progress bar, the PDF downloaded with the figures worked out by hand."""
+"""A manager opens the dashboard (every chart drawn, on a desktop and on a 360 px phone), then runs the claim overview
+as a background job in real Chromium, with a real Celery worker: the form, the job page's progress bar, the PDF
+downloaded with the figures worked out by hand."""
 
 import io
 from datetime import date
@@ -10,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from claim.models import Claim
+from dashboard.services import figures_refresh
 from openimis.accounts import roles
 from tests.batch.test_run import _claim, _distribute, _scheme
 from tests.e2e.browser import log_in
@@ -17,6 +19,35 @@ from tests.factories import UserFactory
 from tests.workers import celery_worker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+# every chart's canvas has a size and a Chart.js chart drawn on it
+CHARTS_DRAWN = """() => {
+    const canvases = Array.from(document.querySelectorAll("canvas[id^='chart-']"));
+    return canvases.length > 0 && canvases.every(c => window.Chart && Chart.getChart(c) && c.clientWidth > 0
+        && c.clientHeight > 0);
+}"""
+CANVAS_SIZES = """() => Array.from(document.querySelectorAll("canvas[id^='chart-']")).map(c => ({
+    id: c.id, width: c.getBoundingClientRect().width, height: c.getBoundingClientRect().height,
+    points: Chart.getChart(c).data.datasets.reduce((n, d) => n + d.data.length, 0),
+}))"""
+
+
+def _open_the_dashboard(page, base: str, output_dir: Path) -> None:
+    page.click("#main-navbar >> text=Dashboard")
+    page.wait_for_url(f"{base}/dashboard/")
+    page.wait_for_function(CHARTS_DRAWN)
+    sizes = page.evaluate(CANVAS_SIZES)
+    assert {s["id"] for s in sizes} >= {"chart-enrolment", "chart-claim_amounts", "chart-claim_status"}
+    assert all(s["width"] > 0 and s["height"] > 0 for s in sizes)
+    assert all(s["points"] > 0 for s in sizes if s["id"] == "chart-claim_amounts")
+    assert page.text_content("#dashboard-as-of").strip().startswith("Figures as of")
+    page.screenshot(path=str(output_dir / "dashboard-desktop.png"), full_page=True)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.wait_for_function(CHARTS_DRAWN)
+    assert all(0 < s["width"] <= 360 for s in page.evaluate(CANVAS_SIZES))  # responsive, one chart under the other
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing wider than the phone
+    page.screenshot(path=str(output_dir / "dashboard-mobile.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_a_manager_runs_the_claim_overview_and_downloads_the_pdf(
@@ -31,8 +62,10 @@ def test_a_manager_runs_the_claim_overview_and_downloads_the_pdf(
     for code, asked in [("O1", "12.34"), ("O2", "17.66")]:
         Claim.objects.filter(code=code).update(claimed=D(asked))
     base = live_server.url
+    figures_refresh()  # the beat job's refresh
 
     log_in(page, base, manager.username)
+    _open_the_dashboard(page, base, output_dir)
     page.click("#main-navbar >> text=Reports")
     page.wait_for_url(f"{base}/reports/")
     page.click("a[href='/reports/claim_overview/']")
