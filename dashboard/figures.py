@@ -17,6 +17,9 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from claim.models import ClaimStatus, ReviewStatus
+from policy.models import PolicyStage, PolicyStatus
+
 ENROLMENT = "enrolment"
 CLAIMS = "claims"
 MONEY = "money"
@@ -82,7 +85,8 @@ ENROLMENT_FIGURE = Figure(
     series=(_("New policies"), _("Renewals")),
     sql=f"""
         SELECT {_FAMILY_DISTRICT}, {_MONTH.format(column="p.enroll_date")},
-               count(*) FILTER (WHERE p.stage = 'N'), count(*) FILTER (WHERE p.stage = 'R')
+               count(*) FILTER (WHERE p.stage = '{PolicyStage.NEW}'),
+               count(*) FILTER (WHERE p.stage = '{PolicyStage.RENEWAL}')
           FROM policy_policy p {_FAMILY_JOINS}
          WHERE p.enroll_date >= %(since)s AND p.enroll_date <= %(today)s
          GROUP BY 1, 2""",  # noqa: S608 - fixed text
@@ -99,7 +103,7 @@ COVERAGE_FIGURE = Figure(
         WITH covered AS (
             SELECT {_FAMILY_DISTRICT} AS district, count(DISTINCT ip.insuree_id) AS people
               FROM policy_insureepolicy ip
-              JOIN policy_policy p ON p.id = ip.policy_id AND p.status = 2 {_FAMILY_JOINS}
+              JOIN policy_policy p ON p.id = ip.policy_id AND p.status = {PolicyStatus.ACTIVE:d} {_FAMILY_JOINS}
              WHERE ip.effective_date <= %(today)s AND ip.expiry_date >= %(today)s
              GROUP BY 1
         ), registered AS (
@@ -123,7 +127,8 @@ RENEWALS_FIGURE = Figure(
         SELECT {_FAMILY_DISTRICT}, {_MONTH.format(column="p.expiry_date")}, count(*),
                count(*) FILTER (WHERE EXISTS (SELECT 1 FROM policy_policy r WHERE r.previous_id = p.id))
           FROM policy_policy p {_FAMILY_JOINS}
-         WHERE p.expiry_date >= %(month)s AND p.expiry_date < %(until)s AND p.status IN (2, 8)
+         WHERE p.expiry_date >= %(month)s AND p.expiry_date < %(until)s
+           AND p.status IN ({PolicyStatus.ACTIVE:d}, {PolicyStatus.EXPIRED:d})
          GROUP BY 1, 2""",  # noqa: S608 - fixed text
     axis=next_months,
 )
@@ -153,7 +158,8 @@ AMOUNTS_FIGURE = Figure(
     series=(_("Claimed"), _("Valuated")),
     sql=f"""
         SELECT h.district_id, {_MONTH.format(column="c.date_claimed")},
-               coalesce(sum(c.claimed) FILTER (WHERE c.status <> 2), 0), coalesce(sum(c.valuated), 0)
+               coalesce(sum(c.claimed) FILTER (WHERE c.status <> {ClaimStatus.ENTERED:d}), 0),
+               coalesce(sum(c.valuated), 0)
           FROM claim_claim c {_CLAIM_JOINS}
          WHERE c.date_claimed >= %(since)s AND c.date_claimed <= %(today)s
          GROUP BY 1, 2""",  # noqa: S608 - fixed text
@@ -162,16 +168,16 @@ AMOUNTS_FIGURE = Figure(
     chart="line",
 )
 
-STATUS_CODES = (2, 4, 16, 8, 1)  # entered, checked, valuated, processed, rejected
+STATUSES = (ClaimStatus.ENTERED, ClaimStatus.CHECKED, ClaimStatus.VALUATED, ClaimStatus.PROCESSED, ClaimStatus.REJECTED)
 
 CLAIM_STATUS_FIGURE = Figure(
     name="claim_status",
     panel=CLAIMS,
     title=_("Claims per month and status"),
-    series=(_("Entered"), _("Checked"), _("Valuated"), _("Processed"), _("Rejected")),
+    series=tuple(status.label for status in STATUSES),
     sql=f"""
         SELECT h.district_id, {_MONTH.format(column="c.date_claimed")},
-               {", ".join(f"count(*) FILTER (WHERE c.status = {code})" for code in STATUS_CODES)}
+               {", ".join(f"count(*) FILTER (WHERE c.status = {status:d})" for status in STATUSES)}
           FROM claim_claim c {_CLAIM_JOINS}
          WHERE c.date_claimed >= %(since)s AND c.date_claimed <= %(today)s
          GROUP BY 1, 2""",  # noqa: S608 - fixed text
@@ -187,7 +193,7 @@ REJECTIONS_FIGURE = Figure(
     sql=f"""
         SELECT h.district_id, c.rejection_reason::text, count(*)
           FROM claim_claim c {_CLAIM_JOINS}
-         WHERE c.status = 1 AND c.date_claimed >= %(since)s AND c.date_claimed <= %(today)s
+         WHERE c.status = {ClaimStatus.REJECTED:d} AND c.date_claimed >= %(since)s AND c.date_claimed <= %(today)s
          GROUP BY 1, 2""",  # noqa: S608 - fixed text
     chart="bar-horizontal",
 )
@@ -199,9 +205,9 @@ REVIEW_FIGURE = Figure(
     series=(_("Adjudicated"), _("Passed automatically")),
     sql=f"""
         SELECT h.district_id, {_MONTH.format(column="(c.submitted_at AT TIME ZONE %(zone)s)")},
-               count(*), count(*) FILTER (WHERE c.review_status = 2)
+               count(*), count(*) FILTER (WHERE c.review_status = {ReviewStatus.NOT_SELECTED:d})
           FROM claim_claim c {_CLAIM_JOINS}
-         WHERE c.review_status <> 1 AND (c.submitted_at AT TIME ZONE %(zone)s) >= %(since)s
+         WHERE c.review_status <> {ReviewStatus.IDLE:d} AND (c.submitted_at AT TIME ZONE %(zone)s) >= %(since)s
          GROUP BY 1, 2""",  # noqa: S608 - fixed text
     axis=last_months,
 )
