@@ -9,7 +9,7 @@
   var CHART_HEIGHT = "16rem"; // the chart fills its box: the box's height, its width follows the page
   var COLOURS = ["#0d6efd", "#20c997", "#fd7e14", "#6f42c1", "#dc3545", "#6c757d"];
 
-  function datasets(figure, line) {
+  function datasets(figure) {
     return figure.datasets.map(function (set, i) {
       var colour = COLOURS[i % COLOURS.length];
       return {
@@ -18,7 +18,7 @@
         backgroundColor: colour,
         borderColor: colour,
         fill: false,
-        tension: line ? 0.2 : 0
+        tension: 0 // straight segments: a smoothed curve would draw values that are not there
       };
     });
   }
@@ -53,7 +53,7 @@
     canvas.parentNode.style.height = CHART_HEIGHT;
     new window.Chart(canvas, {
       type: line ? "line" : "bar",
-      data: { labels: figure.labels, datasets: datasets(figure, line) },
+      data: { labels: figure.labels, datasets: datasets(figure) },
       options: options(figure)
     });
   }
