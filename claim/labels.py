@@ -5,8 +5,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import checks
+from .review import REVIEWER_REJECTION
 
 _REASONS = {
+    REVIEWER_REJECTION: _("Rejected by the reviewer"),
     checks.REASON_ACCEPTED: _("Accepted"),
     checks.REASON_NOT_IN_REGISTERS: _("Not in the registers (on a claim: every line was rejected)"),
     checks.REASON_NOT_IN_PRICE_LIST: _("Not in the health facility's price list"),

@@ -1,8 +1,10 @@
 """The parameter form of a report, built from the parameters the report takes; only choices in the user's scope."""
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from insuree.models import Insuree
@@ -25,10 +27,13 @@ class ReportForm(BootstrapFormMixin, forms.Form):
         self.user = user
         scope = scope_of(user)
         date_widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        last_month_end = timezone.localdate().replace(day=1) - timedelta(days=1)  # the period offered: last month
         if "date_from" in report.parameters:
-            self.fields["date_from"] = forms.DateField(label=_("From"), widget=date_widget)
+            self.fields["date_from"] = forms.DateField(
+                label=_("From"), widget=date_widget, initial=last_month_end.replace(day=1)
+            )
         if "date_to" in report.parameters:
-            self.fields["date_to"] = forms.DateField(label=_("To"), widget=date_widget)
+            self.fields["date_to"] = forms.DateField(label=_("To"), widget=date_widget, initial=last_month_end)
         if "location" in report.parameters:
             self.fields["location"] = forms.ModelChoiceField(
                 label=_("Region or district"),

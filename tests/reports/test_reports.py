@@ -1,7 +1,7 @@
 """The first standard reports (claim overview, capitation payment, batch remuneration): hand-computed totals in each
 format, scope, bad input and the pages. The task is called synchronously with the job, as the worker would."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal as D
 from typing import Any
 
@@ -268,6 +268,15 @@ def test_the_service_refuses_without_the_permission(eo_a):
 
 def _form(user, code: str = "claim_overview", **data: Any) -> ReportForm:
     return ReportForm({**PERIOD, "fmt": "pdf", **data}, report=REPORTS[code], user=user)
+
+
+@pytest.mark.django_db
+def test_form_offers_last_month_as_the_period(manager_a):
+    form = ReportForm(report=REPORTS["claim_overview"], user=manager_a)
+    today = timezone.localdate()
+    end = today.replace(day=1) - timedelta(days=1)
+    assert (form["date_from"].initial, form["date_to"].initial) == (end.replace(day=1), end)
+    assert form["date_to"].initial.month != today.month and (form["date_to"].initial + timedelta(days=1)).day == 1
 
 
 @pytest.mark.django_db
