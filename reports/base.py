@@ -115,8 +115,15 @@ def money(value: Decimal | None) -> Decimal:
     return (value or ZERO).quantize(CENT)
 
 
-def facility_label(code: str, name: str) -> str:
+def code_label(code: str, name: str) -> str:
+    """How a report shows a coded row (facility, location, product): "code · name"."""
     return f"{code} · {name}"
+
+
+def period(params: ReportParams) -> tuple[date, date]:
+    """The period of a report that requires one (the form requires both dates)."""
+    assert params.date_from and params.date_to
+    return params.date_from, params.date_to
 
 
 def months_between(params: ReportParams, prefix: str = "") -> Q:

@@ -13,7 +13,7 @@ from ..base import (
     Report,
     ReportData,
     ReportParams,
-    facility_label,
+    code_label,
     money,
     months_between,
     place,
@@ -46,7 +46,7 @@ def capitation_payment(*, user: User, params: ReportParams) -> ReportData:
     )
     rows = [
         [
-            facility_label(g["facility__code"], g["facility__name"]),
+            code_label(g["facility__code"], g["facility__name"]),
             f"{g['product__code']} · {g['product__name']}",
             g["population"].quantize(CENT),
             g["families"].quantize(CENT),
@@ -93,7 +93,7 @@ def batch_remuneration(*, user: User, params: ReportParams) -> ReportData:
         [
             f"{year}-{month:02d}",
             f"{region_code} · {region_name}" if region_code else _("National"),
-            facility_label(code, name),
+            code_label(code, name),
             claims,
             money(asked),
             money(valued),

@@ -24,7 +24,7 @@ from ..base import (
     Report,
     ReportData,
     ReportParams,
-    facility_label,
+    code_label,
     limited,
     money,
     money_sum,
@@ -79,7 +79,7 @@ def claim_overview(*, user: User, params: ReportParams) -> ReportData:
     )
     rows = [
         [
-            facility_label(g["facility__code"], g["facility__name"]),
+            code_label(g["facility__code"], g["facility__name"]),
             *(g[f"n_{s.value}"] for s in CLAIM_STATUSES),
             g["total"],
             *(money(g[a]) for a in AMOUNTS),
@@ -115,7 +115,7 @@ def claim_primary_indicators(*, user: User, params: ReportParams) -> ReportData:
     grouped.sort(key=lambda g: (facilities[g["facility_id"]].code, g["month"]))
     rows = [
         [
-            facility_label(facilities[g["facility_id"]].code, facilities[g["facility_id"]].name),
+            code_label(facilities[g["facility_id"]].code, facilities[g["facility_id"]].name),
             f"{g['month']:%Y-%m}",
             g["total"],
             *(g[f"n_{s.value}"] for s in INDICATOR_STATUSES),
@@ -175,7 +175,7 @@ def claim_history(*, user: User, params: ReportParams) -> ReportData:
     rows: list[list[Any]] = [
         [
             c["code"],
-            facility_label(c["facility__code"], c["facility__name"]),
+            code_label(c["facility__code"], c["facility__name"]),
             c["date_from"],
             c["date_to"] or "",
             f"{c['icd__code']} · {c['icd__name']}",
@@ -213,7 +213,7 @@ def claim_referrals(*, user: User, params: ReportParams) -> ReportData:
     )
     rows: list[list[Any]] = [
         [
-            facility_label(g["facility__code"], g["facility__name"]),
+            code_label(g["facility__code"], g["facility__name"]),
             g["total"],
             g["referral_visits"],
             g["referred"],

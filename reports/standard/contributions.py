@@ -14,7 +14,6 @@ running them.
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -36,9 +35,10 @@ from ..base import (
     Report,
     ReportData,
     ReportParams,
-    facility_label,
+    code_label,
     money,
     money_sum,
+    period,
     reading_db,
     totals,
 )
@@ -62,7 +62,7 @@ def _live(user: User, params: ReportParams) -> QuerySet[Contribution]:
 
 
 def _paid_in_period(user: User, params: ReportParams) -> QuerySet[Contribution]:
-    start, end = _period(params)
+    start, end = period(params)
     return _live(user, params).filter(pay_date__gte=start, pay_date__lte=end)
 
 
@@ -75,11 +75,6 @@ def _of_payer(
         return qs
     payer = Q(payer__in=Payer.objects.using(reading_db()).visible_to(user).filter(pk=params.payer.pk))
     return qs.filter(payer | Q(payer__isnull=True) if families_too else payer)
-
-
-def _period(params: ReportParams) -> tuple[date, date]:
-    assert params.date_from and params.date_to
-    return params.date_from, params.date_to
 
 
 @contextmanager
@@ -118,16 +113,16 @@ class _Labels:
 
     def district(self, pk: int) -> str:
         district = self._districts[pk]
-        return facility_label(district.code, district.name)
+        return code_label(district.code, district.name)
 
     def region(self, district: int) -> str:
         region = self._districts[district].parent
         assert region is not None
-        return facility_label(region.code, region.name)
+        return code_label(region.code, region.name)
 
     def product(self, pk: int) -> str:
         product = self._products[pk]
-        return facility_label(product.code, product.name)
+        return code_label(product.code, product.name)
 
     def district_key(self, pk: int) -> tuple[str, str]:
         district = self._districts[pk]
@@ -241,7 +236,7 @@ def contribution_distribution(*, user: User, params: ReportParams) -> ReportData
     - not allocated: the live contributions paid up to the month's end less the part of them allocated up to the
       month's end (those never allocated, on Idle policies or paid after the expiry, stay in it).
     The totals add up collected and allocated; not allocated is a balance, not totalled."""
-    start, end = _period(params)
+    start, end = period(params)
     allocated = ExpressionWrapper(
         Q(policy__effective_date__isnull=False)
         & ~Q(policy__status=PolicyStatus.IDLE)
@@ -331,7 +326,7 @@ def payment_category_overview(*, user: User, params: ReportParams) -> ReportData
     the registration first, then the general assembly, then the contribution proper (with whatever is beyond); a
     payment of the period comes after all the policy's earlier live payments, so that fees paid in an earlier period
     are not counted again."""
-    start, _end = _period(params)
+    start, _end = period(params)
     policies = (
         _paid_in_period(user, params)
         .values(

@@ -43,7 +43,19 @@ from policy.models import (
     Product,
 )
 
-from ..base import CENT, ZERO, Report, ReportData, ReportParams, money, money_sum, reading_db, totals
+from ..base import (
+    CENT,
+    ZERO,
+    Report,
+    ReportData,
+    ReportParams,
+    code_label,
+    money,
+    money_sum,
+    period,
+    reading_db,
+    totals,
+)
 
 # Policies whose members' cover counts: paid and not suspended (an Expired policy covered its members until its end).
 COVERING = (PolicyStatus.ACTIVE, PolicyStatus.EXPIRED)
@@ -75,11 +87,6 @@ def _policies(user: User, params: ReportParams, db: str) -> QuerySet[Policy]:
     return Policy.objects.using(db).filter(_policy_q(user, params, db)).order_by()
 
 
-def _period(params: ReportParams) -> tuple[date, date]:
-    assert params.date_from and params.date_to
-    return params.date_from, params.date_to
-
-
 def _months(start: date, end: date) -> list[tuple[date, date]]:
     """The months of the period, the first and the last cut to the period: (first day, last day) each."""
     months = []
@@ -101,13 +108,9 @@ def _fetch(db: str, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def _label(code: str, name: str) -> str:
-    return f"{code} · {name}"
-
-
 def _product_labels(db: str, ids: Iterable[int]) -> dict[int, str]:
     found = Product.objects.using(db).filter(pk__in=set(ids)).values_list("pk", "code", "name")
-    return {pk: _label(code, name) for pk, code, name in found}
+    return {pk: code_label(code, name) for pk, code, name in found}
 
 
 def _officer_labels(db: str, ids: Iterable[int | None]) -> dict[int | None, str]:
@@ -255,7 +258,7 @@ def _month(months: list[tuple[date, date]], k: int) -> tuple[int, int]:
 
 
 def _primary_rows(user: User, params: ReportParams, db: str, scoped: PolicySql) -> list[list[Any]]:
-    start, end = _period(params)
+    start, end = period(params)
     months = _months(start, end)
     covered = _covered(db, scoped, months)
     events = _policy_events(db, scoped, months)
@@ -340,7 +343,7 @@ def product_sales(*, user: User, params: ReportParams) -> ReportData:
     village) and product: how many, new and renewals; the people they cover (their members' coverage rows, paid
     or not); and their value."""
     db = reading_db()
-    start, end = _period(params)
+    start, end = period(params)
     sold = _policies(user, params, db).filter(start_date__range=(start, end))
     grouped = (
         sold.values(
@@ -371,9 +374,9 @@ def product_sales(*, user: User, params: ReportParams) -> ReportData:
     covered = {(district, product): n for district, product, n in members}
     rows = [
         [
-            _label(g[f"{REGION}__code"], g[f"{REGION}__name"]),
-            _label(g[f"{DISTRICT}__code"], g[f"{DISTRICT}__name"]),
-            _label(g["product__code"], g["product__name"]),
+            code_label(g[f"{REGION}__code"], g[f"{REGION}__name"]),
+            code_label(g[f"{DISTRICT}__code"], g[f"{DISTRICT}__name"]),
+            code_label(g["product__code"], g["product__name"]),
             g["new"],
             g["renewals"],
             g["policies"],
@@ -449,7 +452,7 @@ def derived_indicators(*, user: User, params: ReportParams) -> ReportData:
     A ratio is left empty when there is nothing to divide by. The claims are those paid from the policies in the
     user's area, wherever the visit was."""
     db = reading_db()
-    start, end = _period(params)
+    start, end = period(params)
     through_policy = _policy_q(user, params, db, "policy__")
     measures: dict[int, _ProductMeasures] = defaultdict(_ProductMeasures)
     collected = (
@@ -559,7 +562,7 @@ def enrolment_performance(*, user: User, params: ReportParams) -> ReportData:
     paid in the period on any of the officer's policies; and the officer's policies in force whose expiry date is in
     the period and that nobody renewed."""
     db = reading_db()
-    start, end = _period(params)
+    start, end = period(params)
     enrolled = Q(enroll_date__range=(start, end))
     lapsed = Q(expiry_date__range=(start, end), effective_date__isnull=False)
     earlier = Policy.objects.filter(family=OuterRef("family"), start_date__lt=OuterRef("start_date"))
@@ -625,7 +628,7 @@ def policy_renewals(*, user: User, params: ReportParams) -> ReportData:
     the reminded one, or the family has a later policy on that product or on the product proposed for the renewal
     that starts on or after the renewal date) and how many are not renewed yet."""
     db = reading_db()
-    start, end = _period(params)
+    start, end = period(params)
     reminders = PolicyRenewal.objects.using(db).filter(
         _policy_q(user, params, db, "policy__"), renewal_date__range=(start, end)
     )
@@ -653,7 +656,7 @@ def policy_renewals(*, user: User, params: ReportParams) -> ReportData:
     labels = _officer_labels(db, (g[0] for g in grouped))
     grouped.sort(key=lambda g: (g[0] is None, labels[g[0]], g[1], g[3]))
     rows = [
-        [labels[officer], _label(d_code, d_name), _label(p_code, p_name), due, done, due - done]
+        [labels[officer], code_label(d_code, d_name), code_label(p_code, p_name), due, done, due - done]
         for officer, d_code, d_name, p_code, p_name, due, done in grouped
     ]
     columns = [

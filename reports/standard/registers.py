@@ -32,7 +32,17 @@ from openimis.accounts.models import User
 from payer.models import Payer
 from policy.models import Product
 
-from ..base import LIST_LIMIT, Report, ReportData, ReportParams, limited, reading_db, totals, users_in_scope
+from ..base import (
+    LIST_LIMIT,
+    Report,
+    ReportData,
+    ReportParams,
+    code_label,
+    limited,
+    reading_db,
+    totals,
+    users_in_scope,
+)
 
 # --- status of registers -----------------------------------------------------------------------------------------
 
@@ -172,10 +182,6 @@ def _products(db: str, scopes: list[Scope], today: date) -> Grouped:
     return qs.values(area=area_of("location__path")).annotate(products=Count("pk")).order_by()
 
 
-def _label(code: str, name: str) -> str:
-    return f"{code} · {name}"
-
-
 def _status_counts(found: dict[str, int]) -> list[int]:
     return [found.get(key, 0) for key in STATUS_KEYS]
 
@@ -220,9 +226,9 @@ def registers_status(*, user: User, params: ReportParams) -> ReportData:
     lines: list[tuple[tuple[int, str, str], list[Any]]] = []
     for pk, kind, code, name, parent_code, parent_name in areas:
         if kind == LocationType.REGION:
-            lines.append(((1, code, ""), [_label(code, name), "", *_status_counts(counts[pk])]))
+            lines.append(((1, code, ""), [code_label(code, name), "", *_status_counts(counts[pk])]))
         else:
-            head = [_label(parent_code, parent_name), _label(code, name)]
+            head = [code_label(parent_code, parent_name), code_label(code, name)]
             lines.append(((1, parent_code, code), [*head, *_status_counts(counts[pk])]))
     if None in counts:
         lines.append(((0, "", ""), [_("National"), "", *_status_counts(counts[None])]))
@@ -336,7 +342,7 @@ def rejected_photos(*, user: User, params: ReportParams) -> ReportData:
             timezone.localtime(r.rejected_at).strftime("%Y-%m-%d %H:%M"),
             r.insurance_number,
             r.insuree.full_name if r.insuree else "—",
-            _label(r.village.code, r.village.name) if r.village else "—",
+            code_label(r.village.code, r.village.name) if r.village else "—",
             str(r.uploaded_by),
             r.get_source_display(),
             r.reason,
