@@ -47,7 +47,7 @@ def capitation_payment(*, user: User, params: ReportParams) -> ReportData:
     rows = [
         [
             code_label(g["facility__code"], g["facility__name"]),
-            f"{g['product__code']} · {g['product__name']}",
+            code_label(g["product__code"], g["product__name"]),
             g["population"].quantize(CENT),
             g["families"].quantize(CENT),
             g["insured_people"].quantize(CENT),
@@ -92,7 +92,7 @@ def batch_remuneration(*, user: User, params: ReportParams) -> ReportData:
     rows = [
         [
             f"{year}-{month:02d}",
-            f"{region_code} · {region_name}" if region_code else _("National"),
+            code_label(region_code, region_name) if region_code else _("National"),
             code_label(code, name),
             claims,
             money(asked),

@@ -178,7 +178,7 @@ def claim_history(*, user: User, params: ReportParams) -> ReportData:
             code_label(c["facility__code"], c["facility__name"]),
             c["date_from"],
             c["date_to"] or "",
-            f"{c['icd__code']} · {c['icd__name']}",
+            code_label(c["icd__code"], c["icd__name"]),
             str(ClaimStatus(c["status"]).label),
             money(c["claimed"]),
             money(c["approved"]),

@@ -18,7 +18,7 @@ from location.models import Location, LocationType
 from openimis.accounts.models import User
 from policy.models import InsureePolicy, PolicyStatus
 
-from ..base import LIST_LIMIT, Report, ReportData, ReportParams, limited, reading_db, totals
+from ..base import LIST_LIMIT, Report, ReportData, ReportParams, code_label, limited, reading_db, totals
 
 # the depth, in a location path ("<region>.<district>.<municipality>.<village>."), of each level a row may stand for
 REGION, DISTRICT, VILLAGE = 1, 2, 4
@@ -73,7 +73,7 @@ def _rolled_up(by_village: dict[int, list[int]], depths: tuple[int, ...]) -> lis
         key = tuple(lines[village][d - 1] for d in depths)
         sums[key] = [a + b for a, b in zip(sums.get(key, [0] * len(counts)), counts, strict=True)]
     places = Location.objects.using(db).in_bulk({pk for key in sums for pk in key})
-    return sorted([*(f"{places[pk].code} · {places[pk].name}" for pk in key), *counts] for key, counts in sums.items())
+    return sorted([*(code_label(places[pk].code, places[pk].name) for pk in k), *counts] for k, counts in sums.items())
 
 
 def families_insurees_overview(*, user: User, params: ReportParams) -> ReportData:
@@ -135,7 +135,7 @@ def _listed(qs: QuerySet[Any], fields: tuple[str, ...]) -> tuple[list[tuple[Any,
 
 
 def _village(code: str | None, name: str | None) -> str:
-    return f"{code} · {name}" if code else ""
+    return code_label(code, name or "") if code else ""
 
 
 def pending_insurees(*, user: User, params: ReportParams) -> ReportData:
