@@ -46,11 +46,14 @@ def render(report: Report, data: ReportData, fmt: str) -> bytes:
     return render_pdf(report, data)
 
 
-# Above this many rows the PDF lists the rows as lines of fixed-width text (blocks of LINES_PER_BLOCK under their
-# column heads) rather than as a table: WeasyPrint lays out about a hundred table rows a second, so the 6,000
-# facilities of a national report would take a minute as a table and take five seconds as lines.
+# Above this many rows the PDF lists the rows as lines of fixed-width text under their column heads rather than as a
+# table: WeasyPrint lays out about a hundred table rows a second, so the 6,000 facilities of a national report would
+# take a minute as a table and take a few seconds as lines. Each block of lines fills one A4 landscape page (51 lines
+# fit; the first page also holds the report's head), so that every page has its column heads and no page is left
+# half empty: blocks of 40 lines took 4.2 s for 5,000 rows on 125 pages, page-sized blocks 2.7 s on 106 pages.
 LISTING_ABOVE = 500
-LINES_PER_BLOCK = 40
+FIRST_BLOCK = 30
+LINES_PER_BLOCK = 48
 LABEL_WIDTH = 40
 
 
@@ -74,6 +77,19 @@ def _listing(columns: list[str], rows: list[list[str]], numeric: list[bool]) -> 
     return line(columns), [line(r) for r in rows]
 
 
+def _blocks(lines: list[str]) -> list[str]:
+    """The lines in blocks of a page each: FIRST_BLOCK under the report's head, then LINES_PER_BLOCK a page."""
+    rest = lines[FIRST_BLOCK:]
+    return [
+        "\n".join(block)
+        for block in (
+            lines[:FIRST_BLOCK],
+            *(rest[k : k + LINES_PER_BLOCK] for k in range(0, len(rest), LINES_PER_BLOCK)),
+        )
+        if block
+    ]
+
+
 def render_pdf(report: Report, data: ReportData) -> bytes:
     from batch.statements import render_pdf as html_to_pdf
 
@@ -91,7 +107,7 @@ def render_pdf(report: Report, data: ReportData) -> bytes:
         total_line = lines.pop() if totals else ""
         context["listing"] = {
             "head": head,
-            "blocks": ["\n".join(lines[k : k + LINES_PER_BLOCK]) for k in range(0, len(lines), LINES_PER_BLOCK)],
+            "blocks": _blocks(lines),
             "totals": total_line,
         }
     else:
